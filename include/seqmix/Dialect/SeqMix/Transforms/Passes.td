@@ -1,0 +1,49 @@
+//===- Passes.td - seqmix passes ---------------------------*- tablegen -*-===//
+//
+// Part of the SeqMix project.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef SEQMIX_DIALECT_SEQMIX_TRANSFORMS_PASSES_TD
+#define SEQMIX_DIALECT_SEQMIX_TRANSFORMS_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def SeqMixSelectForm : Pass<"seqmix-select-form"> {
+  let summary = "Choose the parallel, recurrent or chunked form of each "
+                "seqmix.apply from a cost model";
+  let description = [{
+    Writes a `#seqmix.form` on every `seqmix.apply` that has none, chosen by
+    estimating the time of each applicable form on the module's
+    `#seqmix.target` (the CPU when there is none) from the shapes: batch B,
+    heads H, sequence length T, key and value dimensions K and V, and the
+    mixer's structure. Each form's time is the larger of its arithmetic at
+    the target's rate and its memory traffic at the target's bandwidth, plus
+    the latency of its serial steps (T for the recurrent form, T / chunk for
+    the chunked form). On a GPU target the chunked form also gets a carry:
+    `onchip` when B·H·(V / 64) CTAs fill the multiprocessors twice,
+    `segments` when they do not and the sequence is long, `materialized`
+    when the state does not fit on chip.
+
+    A form already present (pinned by hand) is kept. Each decision is
+    explained by an analysis remark of category `seqmix-select-form`, shown
+    with `--remarks-filter=seqmix-select-form`.
+
+    ```mlir
+    // Before:
+    %o = seqmix.apply %m, %v : !seqmix.mixer<1x4x4096, #seqmix.semiseparable<...>>, ...
+    // After:
+    %o = seqmix.apply %m, %v {form = #seqmix.form<chunked, chunk = 64>} : ...
+    ```
+  }];
+  let options = [
+    Option<"chunkSize", "chunk-size", "int64_t", /*default=*/"64",
+           "Chunk size of the chunked form (a power of two)">,
+    Option<"assumedSeqLen", "assume-seq-len", "int64_t", /*default=*/"4096",
+           "Sequence length assumed where T is dynamic">,
+    Option<"assumedBatch", "assume-batch", "int64_t", /*default=*/"1",
+           "Batch size assumed where B is dynamic">,
+  ];
+}
+
+#endif // SEQMIX_DIALECT_SEQMIX_TRANSFORMS_PASSES_TD
