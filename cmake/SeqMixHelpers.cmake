@@ -17,8 +17,17 @@ function(seqmix_add_library name)
     $<BUILD_INTERFACE:${SEQMIX_SOURCE_DIR}/include>
     $<BUILD_INTERFACE:${SEQMIX_BINARY_DIR}/include>
     $<INSTALL_INTERFACE:include>)
+  # Users of the package compile against the same MLIR and LLVM headers, and
+  # like LLVM without RTTI when LLVM has none.
+  target_include_directories(${name} SYSTEM PUBLIC
+    ${MLIR_INCLUDE_DIRS} ${LLVM_INCLUDE_DIRS})
+  if(NOT LLVM_ENABLE_RTTI)
+    target_compile_options(${name} INTERFACE
+      $<$<COMPILE_LANGUAGE:CXX>:-fno-rtti>)
+  endif()
   install(TARGETS ${name} EXPORT SeqMixTargets
-    ARCHIVE DESTINATION lib LIBRARY DESTINATION lib RUNTIME DESTINATION bin)
+    ARCHIVE DESTINATION lib LIBRARY DESTINATION lib RUNTIME DESTINATION bin
+    INCLUDES DESTINATION include)
 endfunction()
 
 # seqmix_add_tool(name sources...): an executable in build/bin that links

@@ -10,11 +10,13 @@
 //
 // per application, where `steps` are the serial steps of the form (1 for
 // parallel, T for recurrent, T / chunk for chunked). FLOPs count a
-// multiply-add as two. The efficiencies say how well each form's inner
-// products use the machine: the parallel and chunked forms are matrix
-// products (tensor cores on a GPU), the recurrent form is rank-1 updates and
-// matrix-vector products (FMA units on a GPU, about 1/16 of the tensor-core
-// rate on an H100).
+// multiply-add as two. The efficiency says how well a form's products use the
+// machine: a product whose smallest side has m rows runs at min(1, m / 64) of
+// the peak rate, but no lower than the rate of matrix-vector products (FMA
+// units on a GPU, about 1/16 of the tensor-core rate on an H100; a quarter of
+// the peak on a CPU). The recurrent form is rank-1 updates and
+// matrix-vector products (m = 1); the parallel form has m = T, the chunked
+// form m = chunk.
 //
 //===----------------------------------------------------------------------===//
 
@@ -75,6 +77,10 @@ mlir::seqmix::estimateForms(const MixerProblem &p, TargetAttr target,
   double stateBytes = t.hasState ? bh * k * v * 4 * 2 : 0;
   double terms = std::max(1u, t.semiseparableTerms);
 
+  double vectorEfficiency = gpu ? 1.0 / 16 : 0.25;
+  auto efficiencyOf = [&](double rows) {
+    return std::max(vectorEfficiency, std::min(1.0, rows / 64));
+  };
   auto estimate = [&](FormAttr form, double flops, double efficiency,
                       double bytes, double steps, double waves) {
     FormEstimate e;
@@ -94,27 +100,34 @@ mlir::seqmix::estimateForms(const MixerProblem &p, TargetAttr target,
   {
     double half = t.causal ? 1.0 : 2.0;
     double flops = bh * len * len * (k + v) * half;
-    double efficiency = 1.0;
+    double efficiency = efficiencyOf(len);
     if (t.diagonalDecay) {
       flops += bh * len * len * k * 4;
-      efficiency = 0.25;
+      efficiency = vectorEfficiency;
     }
     if (t.delta)
       flops += bh * (len * len * len / 3 + len * len * k);
+    // The initial-state term Q S_0 and the final state Kᵀ V (decayed).
+    // The delta rule corrects both by the keys' projections, half as much
+    // again.
+    flops += bh * len * k * v * 2 * (t.delta ? 1.5 : 1.0) *
+             ((p.hasInitialState ? 1 : 0) + (p.hasFinalState ? 1 : 0));
     out.push_back(estimate(FormAttr::get(ctx, FormKind::Parallel, 0,
                                          std::nullopt, 0),
                            flops, efficiency, ioBytes + stateBytes, 1, 1));
   }
-  // Recurrent: per token a rank-1 update of the K×V state and a read of it.
+  // Recurrent: per token a rank-1 update of the K×V state and a read of it;
+  // the delta rule also projects the state on k_t, a diagonal decay scales it.
   std::string why;
   if (isFormApplicable(p.structure, FormKind::Recurrent, &why)) {
-    double perToken = 4 * k * v * (t.delta ? 2 : 1) + (t.diagonalDecay ? k * v : 0);
+    double perToken =
+        4 * k * v + (t.delta ? 2 * k * v : 0) + (t.diagonalDecay ? k * v : 0);
     double flops = bh * len * perToken * terms;
     double waves = gpu ? std::ceil(bh / units) : 1.0;
     out.push_back(estimate(FormAttr::get(ctx, FormKind::Recurrent, 0,
                                          std::nullopt, 0),
-                           flops, gpu ? 1.0 / 16 : 0.25,
-                           ioBytes + stateBytes, len, waves));
+                           flops, vectorEfficiency, ioBytes + stateBytes, len,
+                           waves));
   }
   // Chunked: within a chunk the parallel form, across chunks the state.
   if (isFormApplicable(p.structure, FormKind::Chunked, &why) &&
@@ -143,15 +156,16 @@ mlir::seqmix::estimateForms(const MixerProblem &p, TargetAttr target,
         carryReason = llvm::formatv(
             "a {0}x{1} fp32 state tile ({2} KiB) does not fit in half of the "
             "{3} KiB of shared memory, so per-chunk states go through memory",
-            k, tileV, stateTile / 1024, target.getSmemKb());
+            p.keyDim, static_cast<int64_t>(tileV),
+            static_cast<int64_t>(stateTile / 1024), target.getSmemKb());
         extraBytes = bh * steps * k * v * 4 * 2;
-      } else if (ctas >= 2 * units || len <= 8 * c) {
+      } else if (ctas >= units || len <= 8 * c) {
         carry = Carry::OnChip;
         carryReason =
-            ctas >= 2 * units
-                ? llvm::formatv("B*H*(V/64) = {0} CTAs fill the {1} "
-                                "multiprocessors at least twice",
-                                ctas, units)
+            ctas >= units
+                ? llvm::formatv("B*H*(V/64) = {0} CTAs give each of the {1} "
+                                "multiprocessors at least one",
+                                static_cast<int64_t>(ctas), target.getSms())
                       .str()
                 : llvm::formatv("T = {0} is too short to split into "
                                 "segments",
@@ -160,14 +174,16 @@ mlir::seqmix::estimateForms(const MixerProblem &p, TargetAttr target,
         waves = std::ceil(ctas / units);
       } else {
         // Split T into segments so that about two CTAs run per
-        // multiprocessor: local states, a prefix across segments, a fix-up.
+        // multiprocessor (each at least four chunks long): local states, a
+        // prefix across segments, a fix-up.
         double segments =
             std::min(std::ceil(2 * units / ctas), std::floor(len / (4 * c)));
         carry = Carry::Segments;
         carryReason = llvm::formatv(
             "B*H*(V/64) = {0} CTAs would leave most of the {1} "
             "multiprocessors idle, so T = {2} is split into {3} segments",
-            ctas, units, p.seqLen, segments);
+            static_cast<int64_t>(ctas), target.getSms(), p.seqLen,
+            static_cast<int64_t>(segments));
         steps = std::ceil(steps / segments) + segments;
         extraBytes = bh * segments * k * v * 4 * 2;
         flops += bh * segments * k * v * 2;
@@ -176,13 +192,29 @@ mlir::seqmix::estimateForms(const MixerProblem &p, TargetAttr target,
     }
     FormEstimate e = estimate(
         FormAttr::get(ctx, FormKind::Chunked, chunk, carry, splitV),
-        flops, 1.0, ioBytes + stateBytes + extraBytes, steps, waves);
+        flops, efficiencyOf(c), ioBytes + stateBytes + extraBytes, steps,
+        waves);
     e.carryReason = carryReason;
     out.push_back(e);
   }
+  // Cheapest first; within 2%, the simpler form first.
+  auto simplicity = [](const FormEstimate &e) {
+    switch (e.form.getKind()) {
+    case FormKind::Recurrent:
+      return 0;
+    case FormKind::Chunked:
+      return 1;
+    case FormKind::Parallel:
+      return 2;
+    }
+    llvm_unreachable("unknown form");
+  };
   std::stable_sort(out.begin(), out.end(),
-                   [](const FormEstimate &a, const FormEstimate &b) {
-                     return a.seconds < b.seconds;
+                   [&](const FormEstimate &a, const FormEstimate &b) {
+                     double tolerance = 0.02 * std::min(a.seconds, b.seconds);
+                     if (std::abs(a.seconds - b.seconds) > tolerance)
+                       return a.seconds < b.seconds;
+                     return simplicity(a) < simplicity(b);
                    });
   return out;
 }

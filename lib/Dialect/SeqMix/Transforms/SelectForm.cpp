@@ -71,7 +71,7 @@ struct SelectFormPass
     auto remarkOpts = remark::RemarkOpts::name("form").category(kCategory);
     if (FormAttr pinned = op.getFormAttr()) {
       remark::analysis(op.getLoc(), remarkOpts)
-          << "keeps the form given: " << llvmFormat(pinned);
+          << ("keeps the form given: " + llvmFormat(pinned));
       return;
     }
     TargetAttr target = getTarget(op);
@@ -108,6 +108,8 @@ struct SelectFormPass
     problem.valueDim = known(valueType.getShape()[3], 128, "V");
     problem.bytesPerElement =
         std::max<int64_t>(1, valueType.getElementTypeBitWidth() / 8);
+    problem.hasInitialState = static_cast<bool>(op.getInit());
+    problem.hasFinalState = static_cast<bool>(op.getFinalState());
 
     std::vector<FormEstimate> estimates =
         estimateForms(problem, target, chunkSize);
@@ -119,8 +121,7 @@ struct SelectFormPass
       others += llvm::formatv(", {0} {1}", stringifyFormKind(e.form.getKind()),
                               formatTime(e.seconds))
                     .str();
-    auto r = remark::analysis(op.getLoc(), remarkOpts);
-    r << llvm::formatv("chose {0} on {1}: estimated {2}{3}{4}; B = {5}, H = "
+    std::string text = llvm::formatv("chose {0} on {1}: estimated {2}{3}{4}; B = {5}, H = "
                        "{6}, T = {7}, K = {8}, V = {9}{10}",
                        llvmFormat(best.form), target.getChip(),
                        formatTime(best.seconds),
@@ -128,10 +129,12 @@ struct SelectFormPass
                        others.empty() ? std::string() : others.substr(1),
                        problem.batch, problem.heads, problem.seqLen,
                        problem.keyDim, problem.valueDim, assumed)
-             .str();
+                           .str();
     if (!best.carryReason.empty())
-      r << "; carry " << stringifyCarry(*best.form.getCarry()) << ": "
-        << best.carryReason;
+      text += ("; carry " + stringifyCarry(*best.form.getCarry()) + ": " +
+               best.carryReason)
+                  .str();
+    remark::analysis(op.getLoc(), remarkOpts) << text;
   }
 
   static std::string llvmFormat(Attribute attr) {

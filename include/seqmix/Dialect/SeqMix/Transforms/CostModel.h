@@ -28,6 +28,8 @@ struct MixerProblem {
   int64_t keyDim = 1;    // K
   int64_t valueDim = 1;  // V
   int64_t bytesPerElement = 2;
+  bool hasInitialState = false;
+  bool hasFinalState = false;
   MixerStructureAttrInterface structure;
 };
 
@@ -42,7 +44,9 @@ struct FormEstimate {
 };
 
 /// Estimates every form that applies to `problem` on `target` (whose
-/// defaults are filled in); the cheapest comes first.
+/// defaults are filled in); the cheapest comes first. Estimates within 2% of
+/// each other count as a tie, which the simpler form wins: recurrent, then
+/// chunked, then parallel.
 std::vector<FormEstimate> estimateForms(const MixerProblem &problem,
                                         TargetAttr target, int64_t chunk);
 

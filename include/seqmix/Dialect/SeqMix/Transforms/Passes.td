@@ -21,9 +21,10 @@ def SeqMixSelectForm : Pass<"seqmix-select-form"> {
     the target's rate and its memory traffic at the target's bandwidth, plus
     the latency of its serial steps (T for the recurrent form, T / chunk for
     the chunked form). On a GPU target the chunked form also gets a carry:
-    `onchip` when B·H·(V / 64) CTAs fill the multiprocessors twice,
-    `segments` when they do not and the sequence is long, `materialized`
-    when the state does not fit on chip.
+    `onchip` when the B·H·(V / 64) CTAs that walk the chunks give every
+    multiprocessor at least one, `segments` when they do not and the sequence
+    is long (more than 8 chunks), `materialized` when a K×64 fp32 state tile
+    does not fit in half of the shared memory.
 
     A form already present (pinned by hand) is kept. Each decision is
     explained by an analysis remark of category `seqmix-select-form`, shown
