@@ -175,6 +175,7 @@ TEST_F(SeqMixTest, CheckedGetRejectsBadTypes) {
   EXPECT_FALSE(MixerType::getChecked(emit, &context, {1, 2}, structure));
   EXPECT_FALSE(MixerType::getChecked(emit, &context,
                                      {1, ShapedType::kDynamic, 4}, structure));
+  EXPECT_FALSE(MixerType::getChecked(emit, &context, {1, 2, -5}, structure));
   EXPECT_TRUE(MixerType::getChecked(emit, &context,
                                     {ShapedType::kDynamic, 2,
                                      ShapedType::kDynamic},

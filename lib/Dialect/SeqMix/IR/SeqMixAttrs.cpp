@@ -8,6 +8,7 @@
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/DialectImplementation.h"
+#include "llvm/ADT/DenseSet.h"
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/TypeSwitch.h"
 #include "llvm/Support/MathExtras.h"
@@ -238,7 +239,7 @@ LogicalResult FormAttr::verify(function_ref<InFlightDiagnostic()> emitError,
     return emitError() << "#seqmix.form: chunk must be a power of two, but got "
                        << chunk;
   if (splitV < 0)
-    return emitError() << "#seqmix.form: split_v must be positive, but got "
+    return emitError() << "#seqmix.form: split_v must not be negative, but got "
                        << splitV;
   return success();
 }
@@ -257,11 +258,17 @@ Attribute FormAttr::parse(AsmParser &parser, Type) {
   }
   int64_t chunk = 0, splitV = 0;
   std::optional<Carry> carry;
+  llvm::SmallDenseSet<StringRef> seen;
   while (succeeded(parser.parseOptionalComma())) {
     SMLoc keyLoc = parser.getCurrentLocation();
     StringRef key;
     if (parser.parseKeyword(&key) || parser.parseEqual())
       return {};
+    if (!seen.insert(key).second) {
+      parser.emitError(keyLoc, "#seqmix.form parameter '")
+          << key << "' given twice";
+      return {};
+    }
     if (key == "chunk") {
       if (parser.parseInteger(chunk))
         return {};

@@ -34,8 +34,8 @@ LogicalResult SeqMixDialect::verifyOperationAttribute(Operation *op,
                              << "' may only be placed on a builtin.module";
     return success();
   }
-  return op->emitError() << "unknown seqmix attribute '" << attr.getName()
-                         << "'";
+  return op->emitError() << "unknown seqmix attribute '"
+                         << attr.getName().getValue() << "'";
 }
 
 TargetAttr mlir::seqmix::getTarget(Operation *op) {

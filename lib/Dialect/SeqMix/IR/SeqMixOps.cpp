@@ -66,11 +66,17 @@ public:
 
   /// A dimension that the semantics needs to know at compile time.
   LogicalResult isStatic(StringRef what, StringRef name, int64_t value) {
-    if (!ShapedType::isDynamic(value))
-      return success();
-    return op->emitOpError() << what << " of '" << name
-                             << "' must be static";
+    if (ShapedType::isDynamic(value))
+      return op->emitOpError() << what << " of '" << name
+                               << "' must be static";
+    if (value == 0)
+      return op->emitOpError() << what << " of '" << name
+                               << "' must be positive";
+    return success();
   }
+
+  /// Starts a free-form error of the op.
+  InFlightDiagnostic fail() { return op->emitOpError(); }
 
 private:
   static std::string format(ArrayRef<StringRef> layout) {
@@ -104,8 +110,11 @@ static LogicalResult verifyQueryKey(OperandChecker &check, Value q, Value k,
       failed(check.elementType("q", q, floatTypes(ctx), kFloatTypesText)))
     return failure();
   Type qElt = cast<ShapedType>(q.getType()).getElementType();
-  if (failed(check.elementType("k", k, {qElt}, "the element type of 'q'")))
-    return failure();
+  Type kElt = cast<ShapedType>(k.getType()).getElementType();
+  if (kElt != qElt)
+    return check.fail() << "operands 'q' and 'k' must have one element type, "
+                           "but 'q' has "
+                        << qElt << " and 'k' has " << kElt;
   ArrayRef<int64_t> qs = shapeOf(q), ks = shapeOf(k);
   if (failed(check.dim("batch B", "q", qs[0], "k", ks[0])) ||
       failed(check.dim("sequence length T", "q", qs[1], "k", ks[1])) ||
@@ -252,6 +261,9 @@ LogicalResult SemiseparableOp::verify() {
   if (failed(s) || failed(verifyResultBatchAndLength(check, type, getQ())))
     return failure();
 
+  if (!s->isCausal())
+    return emitOpError() << "builds causal mixers only: write an anticausal "
+                            "one as the seqmix.transpose of a causal one";
   ArrayRef<int64_t> qs = shapeOf(getQ());
   int64_t batch = qs[0], len = qs[1], heads = qs[2], k = qs[3];
   int64_t valueHeads = type.getNumHeads();
@@ -482,7 +494,9 @@ LogicalResult TransposeOp::inferReturnTypes(
     SmallVectorImpl<Type> &inferredReturnTypes) {
   auto type = dyn_cast<MixerType>(operands.front().getType());
   if (!type)
-    return failure();
+    return emitOptionalError(location, "operand 'input' must be a "
+                                       "!seqmix.mixer, but got ",
+                             operands.front().getType());
   auto transposed = dyn_cast_if_present<MixerStructureAttrInterface>(
       type.getStructure().getTransposed());
   if (!transposed)
@@ -538,7 +552,9 @@ LogicalResult AddOp::inferReturnTypes(
   auto lhs = dyn_cast<MixerType>(operands[0].getType());
   auto rhs = dyn_cast<MixerType>(operands[1].getType());
   if (!lhs || !rhs)
-    return failure();
+    return emitOptionalError(location, "operand '", lhs ? "rhs" : "lhs",
+                             "' must be a !seqmix.mixer, but got ",
+                             (lhs ? operands[1] : operands[0]).getType());
   SmallVector<int64_t> shape;
   static constexpr StringLiteral kNames[] = {"batch B", "head count H",
                                              "sequence length T"};
@@ -605,14 +621,25 @@ LogicalResult ApplyOp::verify() {
   ArrayRef<int64_t> vs = shapeOf(value);
   int64_t heads = mixer.getNumHeads();
 
-  // Softmax attention reads grouped key/value heads.
-  int64_t valueHeads = heads;
-  StringRef valueHeadsName = "mixer heads";
-  for (MixerStructureAttrInterface term : getStructureTerms(structure))
-    if (auto dense = dyn_cast<DenseAttr>(term)) {
-      valueHeads = dense.getKvHeads();
-      valueHeadsName = "mixer key/value heads";
-    }
+  // Softmax attention reads grouped key/value heads, every other structure
+  // one value head per head; the terms of a sum must agree.
+  auto valueHeadsOf = [&](MixerStructureAttrInterface term) {
+    if (auto dense = dyn_cast<DenseAttr>(term))
+      return dense.getKvHeads();
+    return heads;
+  };
+  SmallVector<MixerStructureAttrInterface> terms = getStructureTerms(structure);
+  int64_t valueHeads = valueHeadsOf(terms.front());
+  for (MixerStructureAttrInterface term : terms)
+    if (valueHeadsOf(term) != valueHeads)
+      return emitOpError() << "the terms of the mixer read different numbers "
+                              "of value heads ("
+                           << valueHeads << " and " << valueHeadsOf(term)
+                           << ")";
+  StringRef valueHeadsName = valueHeads == heads ? "mixer heads"
+                                                 : "mixer key/value heads";
+  if (failed(check.isStatic("head count H", "value", vs[2])))
+    return failure();
   if (failed(check.dim("batch B", "value", vs[0], "mixer", mixer.getBatch())) ||
       failed(check.dim("sequence length T", "value", vs[1], "mixer",
                        mixer.getSeqLen())))
@@ -641,7 +668,7 @@ LogicalResult ApplyOp::verify() {
 
   // Packed variable-length sequences.
   int64_t numSeqs = mixer.getBatch();
-  StringRef numSeqsName = "mixer batch B";
+  StringRef numSeqsSource = "the mixer's batch B is ";
   if (Value seqlens = getSeqlens()) {
     Builder b(getContext());
     if (failed(check.rank("seqlens", seqlens, {"N + 1"})) ||
@@ -660,7 +687,7 @@ LogicalResult ApplyOp::verify() {
                               "(N + 1 for N >= 1 sequences), but has "
                            << len;
     numSeqs = ShapedType::isDynamic(len) ? len : len - 1;
-    numSeqsName = "'seqlens' sequence count N";
+    numSeqsSource = "'seqlens' holds offsets of N = ";
   }
 
   // The state: [N, H, K, V] in f32.
@@ -690,11 +717,11 @@ LogicalResult ApplyOp::verify() {
                            << "' must have element type f32, but got "
                            << type.getElementType();
     ArrayRef<int64_t> ss = type.getShape();
-    if (getSeqlens() && ShapedType::isDynamic(shapeOf(getSeqlens())[0]))
-      ; // N is only known at run time.
-    else if (failed(check.dim("sequence count N", name, ss[0], numSeqsName,
-                              numSeqs)))
-      return failure();
+    if (!ShapedType::isDynamic(ss[0]) && !ShapedType::isDynamic(numSeqs) &&
+        ss[0] != numSeqs)
+      return emitOpError() << "state '" << name << "' has N = " << ss[0]
+                           << " (dimension 0), but " << numSeqsSource
+                           << numSeqs;
     if (failed(check.dim("head count H", name, ss[1], "mixer", heads)) ||
         failed(check.dim("state size K", name, ss[2], "mixer", stateK)) ||
         failed(check.dim("value dimension V", name, ss[3], "value", vs[3])))
@@ -740,5 +767,7 @@ LogicalResult MaterializeOp::verify() {
       succeeded(check.dim("sequence length T", "result", s[2], "mixer",
                           mixer.getSeqLen())) &&
       succeeded(check.dim("sequence length T", "result", s[3], "mixer",
-                          mixer.getSeqLen())));
+                          mixer.getSeqLen())) &&
+      succeeded(check.dim("sequence length T", "result rows", s[2],
+                          "result columns", s[3])));
 }

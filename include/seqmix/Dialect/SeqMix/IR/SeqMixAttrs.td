@@ -56,11 +56,12 @@ def SeqMix_SemiseparableAttr : SeqMix_Attr<"Semiseparable", "semiseparable",
     | static | additive | γ_h I, log γ_h given per head | k_t |
     | scalar | additive | exp(g_t) I | k_t |
     | diagonal | additive | Diag(exp(g_t)) | k_t |
-    | none, scalar | delta | exp(g_t) (I − β_t k_t k_tᵀ) | β_t k_t |
+    | none, static, scalar | delta | exp(g_t) (I − β_t k_t k_tᵀ) | β_t k_t |
     | diagonal | delta | (I − β_t k_t k_tᵀ) Diag(exp(g_t)) | β_t k_t |
 
     With `direction = anticausal` the matrix is the transpose of the causal
-    one: the recurrence runs from the last token to the first.
+    one (M_ij for i ≤ j): the result of `seqmix.transpose`, whose recurrence
+    runs from the last token to the first.
 
     ```mlir
     #seqmix.semiseparable<state = 128, decay = scalar, transition = delta>
