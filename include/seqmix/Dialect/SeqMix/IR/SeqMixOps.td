@@ -182,7 +182,10 @@ def SeqMix_TransposeOp : SeqMix_Op<"transpose",
     the second half of bidirectional mixers such as Hydra), a low-rank
     `scale · Q Kᵀ` becomes `scale · K Qᵀ`, a diagonal stays itself. Softmax
     attention has no transpose here (its row normalisation does not carry
-    over).
+    over). What scaled a column of M (`dt`, β: the input token j) scales a
+    row of Mᵀ (the output token): a bidirectional model whose backward scan
+    needs Δ at the input token folds it into the operand that becomes the
+    column (see `examples/hydra.mlir`).
 
     ```mlir
     %mt = seqmix.transpose %m : !seqmix.mixer<?x8x?, #seqmix.semiseparable<state = 64, decay = scalar, transition = additive>>
