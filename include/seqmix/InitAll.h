@@ -26,7 +26,10 @@ inline void registerAllDialects(DialectRegistry &registry) {
 }
 
 /// Registers the seqmix passes and pipelines with the global registry.
-inline void registerAllPasses() { registerSeqMixPasses(); }
+inline void registerAllPasses() {
+  registerSeqMixPasses();
+  registerPipelines();
+}
 
 } // namespace seqmix
 } // namespace mlir

@@ -47,4 +47,30 @@ def SeqMixSelectForm : Pass<"seqmix-select-form"> {
   ];
 }
 
+def SeqMixLowerToLinalg : Pass<"seqmix-lower-to-linalg"> {
+  let summary = "Lower seqmix ops to linalg, scf, tensor, arith and math on "
+                "tensors, in the form each seqmix.apply names";
+  let description = [{
+    Replaces every `seqmix.apply` by tensor code in the form its
+    `#seqmix.form` names (run `seqmix-select-form` first): `recurrent`
+    scans the state token by token (`scf.for` over sequences and tokens,
+    `linalg.generic` per step); `parallel` materialises the T×T matrix and
+    multiplies; `chunked` goes through the chunk-level ops. Diagonal terms
+    are an elementwise product in every form. Inputs are computed in f32;
+    the output takes the value's element type. The result bufferizes with
+    one-shot-bufferize. Constructors and algebra ops left without users are
+    erased; a seqmix op that cannot be lowered is an error.
+
+    ```mlir
+    %o = seqmix.apply %m, %v {form = #seqmix.form<recurrent>} : ...
+    // becomes scf.for %n ... { scf.for %t ... { linalg.generic ... } }
+    ```
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::linalg::LinalgDialect",
+                           "::mlir::math::MathDialect",
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
 #endif // SEQMIX_DIALECT_SEQMIX_TRANSFORMS_PASSES_TD

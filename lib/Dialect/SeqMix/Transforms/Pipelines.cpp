@@ -1,0 +1,51 @@
+//===- Pipelines.cpp - registered seqmix pipelines ------------------------===//
+//
+// Part of the SeqMix project.
+//
+//===----------------------------------------------------------------------===//
+
+#include "seqmix/Dialect/SeqMix/Transforms/Passes.h"
+
+#include "mlir/Pass/PassRegistry.h"
+
+using namespace mlir;
+
+std::string seqmix::getCPUPipeline() {
+  return "seqmix-select-form,"
+         "seqmix-lower-to-linalg,"
+         "canonicalize,cse,"
+         "one-shot-bufferize{bufferize-function-boundaries "
+         "function-boundary-type-conversion=identity-layout-map "
+         "allow-return-allocs-from-loops},"
+         "buffer-results-to-out-params,"
+         "buffer-deallocation-pipeline,"
+         "canonicalize,"
+         "func.func(convert-linalg-to-loops),"
+         "arith-expand{include-bf16=true},"
+         "convert-scf-to-cf,"
+         "expand-strided-metadata,"
+         "lower-affine,"
+         "finalize-memref-to-llvm,"
+         "convert-math-to-llvm,"
+         "convert-arith-to-llvm,"
+         "convert-index-to-llvm,"
+         "convert-cf-to-llvm,"
+         "convert-func-to-llvm,"
+         "reconcile-unrealized-casts";
+}
+
+LogicalResult seqmix::buildCPUPipeline(OpPassManager &pm) {
+  return parsePassPipeline(getCPUPipeline(), pm);
+}
+
+void seqmix::registerPipelines() {
+  PassPipelineRegistration<>(
+      "seqmix-to-cpu-pipeline",
+      "Lower a module with seqmix ops on tensors to the LLVM dialect for the "
+      "CPU: form selection, seqmix-lower-to-linalg, one-shot bufferization "
+      "(results become out-parameters), deallocation, conversion to LLVM",
+      [](OpPassManager &pm) {
+        if (failed(seqmix::buildCPUPipeline(pm)))
+          llvm::report_fatal_error("seqmix-to-cpu-pipeline is malformed");
+      });
+}
