@@ -37,6 +37,9 @@ def dense(a, dt):
 
 
 def const(name, a, dt):
+    if dt in ("i32", "i64"):
+        vals = ", ".join(str(int(x)) for x in a.reshape(-1))
+        return "  %%%s = arith.constant dense<[%s]> : %s\n" % (name, vals, ttype(a.shape, dt))
     # A flat constant reshaped, so that the text stays simple.
     flat = a.reshape(-1)
     s = "  %%%s_flat = arith.constant %s\n" % (name, dense(flat, dt))

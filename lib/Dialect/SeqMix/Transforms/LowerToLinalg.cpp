@@ -39,6 +39,57 @@ static TermResult lowerDiagonal(TensorBuilder &b, const ApplyInfo &info,
   return {out, Value()};
 }
 
+/// Lowers every term of a mixer in `form` and sums their outputs.
+static LogicalResult lowerTerms(TensorBuilder &b, const ApplyInfo &info,
+                                ArrayRef<Term> terms, FormKind form,
+                                Value &total, Value &finalState) {
+  for (const Term &term : terms) {
+    FailureOr<TermResult> result;
+    if (auto diag = dyn_cast<DiagonalOp>(term.constructor)) {
+      result = lowerDiagonal(b, info, diag);
+    } else {
+      switch (form) {
+      case FormKind::Recurrent:
+        result = lowerRecurrent(b, info, term);
+        break;
+      case FormKind::Parallel:
+        result = lowerParallel(b, info, term);
+        break;
+      case FormKind::Chunked:
+        return emitError(info.loc)
+               << "the chunked form is not implemented by "
+                  "seqmix-lower-to-linalg yet";
+      }
+    }
+    if (failed(result))
+      return failure();
+    total = total ? b.generic({total, result->output},
+                              b.empty(b.sizes(total)),
+                              {"(b, t, h, v) -> (b, t, h, v)",
+                               "(b, t, h, v) -> (b, t, h, v)",
+                               "(b, t, h, v) -> (b, t, h, v)"},
+                              {},
+                              [](OpBuilder &nb, Location l,
+                                 ValueRange a) -> Value {
+                                return arith::AddFOp::create(nb, l, a[0],
+                                                             a[1]);
+                              })
+                  : result->output;
+    if (result->finalState)
+      finalState = result->finalState;
+  }
+  return success();
+}
+
+/// The value heads a mixer reads: the key/value heads of attention, else H.
+static int64_t getValueHeads(MixerType mixer) {
+  for (MixerStructureAttrInterface term :
+       getStructureTerms(mixer.getStructure()))
+    if (auto dense = dyn_cast<DenseAttr>(term))
+      return dense.getKvHeads();
+  return mixer.getNumHeads();
+}
+
 static LogicalResult lowerApply(ApplyOp op) {
   FormAttr form = op.getFormAttr();
   if (!form)
@@ -59,7 +110,7 @@ static LogicalResult lowerApply(ApplyOp op) {
   info.seqLen = tensor::DimOp::create(ob, loc, op.getValue(), 1);
   info.valueDim = tensor::DimOp::create(ob, loc, op.getValue(), 3);
   info.heads = mixer.getNumHeads();
-  info.valueHeads = cast<ShapedType>(op.getValue().getType()).getShape()[2];
+  info.valueHeads = getValueHeads(mixer);
   info.seqlens = op.getSeqlens();
   info.numSeqs =
       info.seqlens
@@ -72,39 +123,8 @@ static LogicalResult lowerApply(ApplyOp op) {
   info.wantsFinalState = static_cast<bool>(op.getFinalState());
 
   Value total, finalState;
-  for (const Term &term : *terms) {
-    FailureOr<TermResult> result;
-    if (auto diag = dyn_cast<DiagonalOp>(term.constructor)) {
-      result = lowerDiagonal(b, info, diag);
-    } else {
-      switch (form.getKind()) {
-      case FormKind::Recurrent:
-        result = lowerRecurrent(b, info, term);
-        break;
-      case FormKind::Parallel:
-      case FormKind::Chunked:
-        return op.emitOpError()
-               << "the " << stringifyFormKind(form.getKind())
-               << " form is not implemented by seqmix-lower-to-linalg yet";
-      }
-    }
-    if (failed(result))
-      return failure();
-    total = total ? b.generic({total, result->output},
-                              b.empty(b.sizes(total)),
-                              {"(b, t, h, v) -> (b, t, h, v)",
-                               "(b, t, h, v) -> (b, t, h, v)",
-                               "(b, t, h, v) -> (b, t, h, v)"},
-                              {},
-                              [](OpBuilder &nb, Location l,
-                                 ValueRange a) -> Value {
-                                return arith::AddFOp::create(nb, l, a[0],
-                                                             a[1]);
-                              })
-                  : result->output;
-    if (result->finalState)
-      finalState = result->finalState;
-  }
+  if (failed(lowerTerms(b, info, *terms, form.getKind(), total, finalState)))
+    return failure();
   auto valueType = cast<RankedTensorType>(op.getValue().getType());
   Value output = b.fromF32(total, valueType.getElementType());
   // Restore the static shape of the op's result where the lowering lost it.
@@ -122,6 +142,76 @@ static LogicalResult lowerApply(ApplyOp op) {
   return success();
 }
 
+/// M = M I: the parallel form applied to the identity, [B, T, H, T], then
+/// laid out as [B, H, T, T].
+static LogicalResult lowerMaterialize(MaterializeOp op) {
+  FailureOr<SmallVector<Term>> terms = collectTerms(op.getMixer(), op);
+  if (failed(terms))
+    return failure();
+  OpBuilder ob(op);
+  Location loc = op.getLoc();
+  TensorBuilder b(ob, loc);
+  auto mixer = cast<MixerType>(op.getMixer().getType());
+  // B and T come from the constructors' operands where the type has `?`.
+  Value batch, seqLen;
+  for (const Term &term : *terms) {
+    Operation *c = term.constructor;
+    if (isa<DiagonalOp>(c) &&
+        cast<ShapedType>(c->getOperand(0).getType()).getRank() == 1)
+      continue;
+    batch = tensor::DimOp::create(ob, loc, c->getOperand(0), 0);
+    seqLen = tensor::DimOp::create(ob, loc, c->getOperand(0), 1);
+    break;
+  }
+  auto resultType = cast<RankedTensorType>(op.getResult().getType());
+  if (!batch) {
+    // Only per-head diagonals: the result type must give B and T.
+    if (!resultType.hasStaticShape())
+      return op.emitOpError() << "cannot tell B and T of a mixer of "
+                                 "per-head diagonals: give the result a "
+                                 "static shape";
+    batch = b.index(resultType.getDimSize(0));
+    seqLen = b.index(resultType.getDimSize(2));
+  }
+  int64_t valueHeads = getValueHeads(mixer);
+  Value identity = b.generic(
+      ValueRange{},
+      b.empty({batch, seqLen, ob.getIndexAttr(valueHeads), seqLen}),
+      {"(b, t, h, j) -> (b, t, h, j)"}, {},
+      [](OpBuilder &nb, Location l, ValueRange) -> Value {
+        Value t = linalg::IndexOp::create(nb, l, 1);
+        Value j = linalg::IndexOp::create(nb, l, 3);
+        Value same = arith::CmpIOp::create(nb, l, arith::CmpIPredicate::eq, t, j);
+        Value one = arith::ConstantOp::create(nb, l, nb.getF32FloatAttr(1.0));
+        Value zero = arith::ConstantOp::create(nb, l, nb.getF32FloatAttr(0.0));
+        return arith::SelectOp::create(nb, l, same, one, zero);
+      });
+  ApplyInfo info{ApplyOp(), loc};
+  info.value = identity;
+  info.batch = batch;
+  info.seqLen = seqLen;
+  info.valueDim = seqLen;
+  info.heads = mixer.getNumHeads();
+  info.valueHeads = valueHeads;
+  info.numSeqs = batch;
+  info.wantsFinalState = false;
+  Value total, finalState;
+  // A diagnostic of lowerTerms goes to the materialize op.
+  if (failed(lowerTerms(b, info, *terms, FormKind::Parallel, total,
+                        finalState)))
+    return failure();
+  Value out = b.generic(
+      total, b.empty({batch, ob.getIndexAttr(info.heads), seqLen, seqLen}),
+      {"(b, h, i, j) -> (b, i, h, j)", "(b, h, i, j) -> (b, h, i, j)"}, {},
+      [](OpBuilder &, Location, ValueRange a) { return a[0]; });
+  out = b.fromF32(out, resultType.getElementType());
+  if (out.getType() != resultType)
+    out = tensor::CastOp::create(ob, loc, resultType, out);
+  op.getResult().replaceAllUsesWith(out);
+  op.erase();
+  return success();
+}
+
 namespace {
 struct LowerToLinalgPass
     : public seqmix::impl::SeqMixLowerToLinalgBase<LowerToLinalgPass> {
@@ -130,6 +220,11 @@ struct LowerToLinalgPass
     getOperation()->walk([&](ApplyOp op) { applies.push_back(op); });
     for (ApplyOp op : applies)
       if (failed(lowerApply(op)))
+        return signalPassFailure();
+    SmallVector<MaterializeOp> materializes;
+    getOperation()->walk([&](MaterializeOp op) { materializes.push_back(op); });
+    for (MaterializeOp op : materializes)
+      if (failed(lowerMaterialize(op)))
         return signalPassFailure();
 
     // Constructors and algebra left without users go; anything else that

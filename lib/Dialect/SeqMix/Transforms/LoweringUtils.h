@@ -120,6 +120,10 @@ struct TermResult {
   Value finalState; // [N, H, K, V] or null
 };
 
+/// The parallel form of a term (its matrix per sequence, then the product).
+FailureOr<TermResult> lowerParallel(TensorBuilder &b, const ApplyInfo &info,
+                                    const Term &term);
+
 /// The recurrent form of a term (a scan over T).
 FailureOr<TermResult> lowerRecurrent(TensorBuilder &b, const ApplyInfo &info,
                                      const Term &term);
