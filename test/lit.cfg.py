@@ -27,11 +27,15 @@ config.substitutions.append(("%cmake", config.cmake_command))
 config.substitutions.append(("%mlir_cmake_dir", config.mlir_cmake_dir))
 
 llvm_config.with_system_environment(["HOME", "INCLUDE", "LIB", "TMP", "TEMP"])
+# LLVM's test tools ('not', 'count', FileCheck) on PATH for RUN lines.
+config.environment["PATH"] = os.pathsep.join(
+    [config.llvm_tools_dir, config.environment.get("PATH", "")])
 llvm_config.use_default_substitutions()
 
 tool_dirs = [config.seqmix_tools_dir, config.llvm_tools_dir]
 tools = [
     "seqmix-opt",
+    "seqmix-run",
     # Debian's own mlir-opt, which loads SeqMix as a plugin.
     ToolSubst("%mlir_opt", os.path.join(config.llvm_tools_dir, "mlir-opt")),
 ]

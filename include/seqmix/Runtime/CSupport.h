@@ -1,0 +1,57 @@
+/*===- CSupport.h - C functions that lowered MLIR code calls -----*- C -*-===*\
+|*                                                                            *|
+|* Part of the SeqMix project.                                                *|
+|*                                                                            *|
+\*===----------------------------------------------------------------------===*/
+/*
+ * The support functions that CPU code lowered by upstream MLIR 22 calls, with
+ * upstream's C symbols and signatures, exported by libseqmix_runtime so that
+ * a compiled library needs neither libmlir_c_runner_utils nor libMLIR.so:
+ *
+ *  - memrefCopy: what memref.copy lowers to (finalize-memref-to-llvm) when
+ *    either side is not contiguous; upstream declares it in
+ *    mlir/ExecutionEngine/CRunnerUtils.h with UnrankedMemRefType<char>*
+ *    parameters, which have the layout of SeqMixUnrankedMemRef below.
+ *  - _mlir_memref_to_llvm_alloc, _mlir_memref_to_llvm_aligned_alloc,
+ *    _mlir_memref_to_llvm_free: what memref.alloc/dealloc lower to with
+ *    finalize-memref-to-llvm{use-generic-functions=true}.
+ *
+ * and the runtime's own last-error string, for code that reports failures of
+ * the runtime through seqmix_last_error().
+ */
+#ifndef SEQMIX_RUNTIME_CSUPPORT_H
+#define SEQMIX_RUNTIME_CSUPPORT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* An unranked memref: its rank and a pointer to a ranked descriptor
+ *   { T *allocated; T *aligned; int64_t offset;
+ *     int64_t sizes[rank]; int64_t strides[rank]; }
+ * where sizes and strides count elements. */
+typedef struct SeqMixUnrankedMemRef {
+  int64_t rank;
+  void *descriptor;
+} SeqMixUnrankedMemRef;
+
+/* Copies the elements of `src` into `dst` (same rank and sizes, any strides,
+ * elements of `elemSize` bytes). */
+void memrefCopy(int64_t elemSize, SeqMixUnrankedMemRef *src,
+                SeqMixUnrankedMemRef *dst);
+
+void *_mlir_memref_to_llvm_alloc(size_t size);
+void *_mlir_memref_to_llvm_aligned_alloc(size_t alignment, size_t size);
+void _mlir_memref_to_llvm_free(void *ptr);
+
+/* The thread's last error in libseqmix_runtime, or "". */
+const char *seqmix_runtime_last_error(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* SEQMIX_RUNTIME_CSUPPORT_H */
