@@ -19,17 +19,16 @@ class CostModelTest : public ::testing::Test {
 protected:
   CostModelTest() { context.loadDialect<SeqMixDialect>(); }
 
-  MixerProblem problem(int64_t b, int64_t h, int64_t t, int64_t k,
-                       int64_t v) {
+  MixerProblem problem(int64_t b, int64_t h, int64_t t, int64_t k, int64_t v) {
     MixerProblem p;
     p.batch = b;
     p.heads = h;
     p.seqLen = t;
     p.keyDim = k;
     p.valueDim = v;
-    p.structure = SemiseparableAttr::get(&context, k, DecayKind::Scalar,
-                                         Transition::Additive,
-                                         Direction::Causal);
+    p.structure =
+        SemiseparableAttr::get(&context, k, DecayKind::Scalar,
+                               Transition::Additive, Direction::Causal);
     return p;
   }
 
@@ -62,7 +61,8 @@ TEST_F(CostModelTest, LinearFormsScaleLinearlyParallelQuadratically) {
         return e.seconds;
     return -1.0;
   };
-  double chunked = time(8192, FormKind::Chunked) / time(4096, FormKind::Chunked);
+  double chunked =
+      time(8192, FormKind::Chunked) / time(4096, FormKind::Chunked);
   double recurrent =
       time(8192, FormKind::Recurrent) / time(4096, FormKind::Recurrent);
   double parallel =

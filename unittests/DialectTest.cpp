@@ -26,9 +26,7 @@ namespace {
 
 class SeqMixTest : public ::testing::Test {
 protected:
-  SeqMixTest() {
-    context.loadDialect<SeqMixDialect, func::FuncDialect>();
-  }
+  SeqMixTest() { context.loadDialect<SeqMixDialect, func::FuncDialect>(); }
 
   /// A function `@f(q, k, [g], [beta], v)` whose body the test fills in,
   /// with q, k of [B, T, H, K] and v of [B, T, Hv, V], all f32.
@@ -63,10 +61,10 @@ TEST_F(SeqMixTest, BuildGatedDeltaNetAndApply) {
   auto mixer = SemiseparableOp::create(b, loc, type, args[0], args[1], args[2],
                                        args[3], /*dt=*/Value(),
                                        /*scale=*/FloatAttr());
-  auto apply = ApplyOp::create(b, loc, TypeRange{tensor({1, 5, 4, 3}),
-                                                 tensor({1, 4, 8, 3})},
-                               mixer.getResult(), args[4], args[5],
-                               /*seqlens=*/Value(), /*form=*/FormAttr());
+  auto apply = ApplyOp::create(
+      b, loc, TypeRange{tensor({1, 5, 4, 3}), tensor({1, 4, 8, 3})},
+      mixer.getResult(), args[4], args[5],
+      /*seqlens=*/Value(), /*form=*/FormAttr());
   func::ReturnOp::create(b, loc);
   EXPECT_TRUE(succeeded(verify(*module)));
   EXPECT_EQ(mixer.getStructure(), structure);
@@ -145,7 +143,8 @@ TEST_F(SeqMixTest, TargetDefaults) {
   EXPECT_EQ(h100.getSms(), 132);
   EXPECT_EQ(h100.getHbmGbps(), 3000);
   EXPECT_TRUE(h100.isGPU());
-  auto custom = TargetAttr::get(&context, "sm_90a", 114, 0, 0, 0).withDefaults();
+  auto custom =
+      TargetAttr::get(&context, "sm_90a", 114, 0, 0, 0).withDefaults();
   EXPECT_EQ(custom.getSms(), 114); // given values win
   EXPECT_FALSE(TargetAttr::get(&context, "cpu", 0, 0, 0, 0).isGPU());
   EXPECT_DOUBLE_EQ(getDefaultScale(64), 0.125);
@@ -171,15 +170,15 @@ TEST_F(SeqMixTest, AttributesRoundTripThroughText) {
 TEST_F(SeqMixTest, CheckedGetRejectsBadTypes) {
   auto structure = LowRankAttr::get(&context, 4);
   auto emit = [&] { return emitError(UnknownLoc::get(&context)); };
-  ScopedDiagnosticHandler quiet(&context, [](Diagnostic &) { return success(); });
+  ScopedDiagnosticHandler quiet(&context,
+                                [](Diagnostic &) { return success(); });
   EXPECT_FALSE(MixerType::getChecked(emit, &context, {1, 2}, structure));
   EXPECT_FALSE(MixerType::getChecked(emit, &context,
                                      {1, ShapedType::kDynamic, 4}, structure));
   EXPECT_FALSE(MixerType::getChecked(emit, &context, {1, 2, -5}, structure));
-  EXPECT_TRUE(MixerType::getChecked(emit, &context,
-                                    {ShapedType::kDynamic, 2,
-                                     ShapedType::kDynamic},
-                                    structure));
+  EXPECT_TRUE(MixerType::getChecked(
+      emit, &context, {ShapedType::kDynamic, 2, ShapedType::kDynamic},
+      structure));
   std::optional<Carry> noCarry;
   int64_t noSplit = 0;
   EXPECT_FALSE(FormAttr::getChecked(emit, &context, FormKind::Chunked,

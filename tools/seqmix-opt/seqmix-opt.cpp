@@ -23,6 +23,6 @@ int main(int argc, char **argv) {
   mlir::registerAllPasses();
   mlir::seqmix::registerAllDialects(registry);
   mlir::seqmix::registerAllPasses();
-  return mlir::asMainReturnCode(mlir::MlirOptMain(
-      argc, argv, "SeqMix optimizer driver\n", registry));
+  return mlir::asMainReturnCode(
+      mlir::MlirOptMain(argc, argv, "SeqMix optimizer driver\n", registry));
 }

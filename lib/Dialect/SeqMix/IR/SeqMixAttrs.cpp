@@ -83,9 +83,8 @@ bool mlir::seqmix::isFormApplicable(MixerStructureAttrInterface structure,
 // LowRankAttr
 //===----------------------------------------------------------------------===//
 
-LogicalResult
-LowRankAttr::verify(function_ref<InFlightDiagnostic()> emitError,
-                    int64_t rank) {
+LogicalResult LowRankAttr::verify(function_ref<InFlightDiagnostic()> emitError,
+                                  int64_t rank) {
   if (rank <= 0)
     return emitError() << "#seqmix.lowrank rank must be positive, but got "
                        << rank;
@@ -106,8 +105,8 @@ std::optional<int64_t> LowRankAttr::getStateSize() const {
 
 LogicalResult
 SemiseparableAttr::verify(function_ref<InFlightDiagnostic()> emitError,
-                          int64_t state, DecayKind decay,
-                          Transition transition, Direction direction) {
+                          int64_t state, DecayKind decay, Transition transition,
+                          Direction direction) {
   if (state <= 0)
     return emitError()
            << "#seqmix.semiseparable state size must be positive, but got "
@@ -122,10 +121,9 @@ bool SemiseparableAttr::isAnticausal() const {
   return getDirection() == Direction::Anticausal;
 }
 Attribute SemiseparableAttr::getTransposed() const {
-  return SemiseparableAttr::get(getContext(), getState(), getDecay(),
-                                getTransition(),
-                                isCausal() ? Direction::Anticausal
-                                           : Direction::Causal);
+  return SemiseparableAttr::get(
+      getContext(), getState(), getDecay(), getTransition(),
+      isCausal() ? Direction::Anticausal : Direction::Causal);
 }
 unsigned SemiseparableAttr::getNumStatefulTerms() const {
   return isCausal() ? 1 : 0;

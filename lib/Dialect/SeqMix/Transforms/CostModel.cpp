@@ -55,16 +55,15 @@ static StructureTraits traitsOf(MixerStructureAttrInterface structure) {
   return t;
 }
 
-std::vector<FormEstimate>
-mlir::seqmix::estimateForms(const MixerProblem &p, TargetAttr target,
-                            int64_t chunk) {
+std::vector<FormEstimate> mlir::seqmix::estimateForms(const MixerProblem &p,
+                                                      TargetAttr target,
+                                                      int64_t chunk) {
   MLIRContext *ctx = target.getContext();
   target = target.withDefaults();
   bool gpu = target.isGPU();
   StructureTraits t = traitsOf(p.structure);
-  double b = p.batch, h = p.heads, len = p.seqLen, k = p.keyDim,
-         v = p.valueDim, c = std::min<int64_t>(chunk, std::max<int64_t>(
-                                                          p.seqLen, 1));
+  double b = p.batch, h = p.heads, len = p.seqLen, k = p.keyDim, v = p.valueDim,
+         c = std::min<int64_t>(chunk, std::max<int64_t>(p.seqLen, 1));
   double bh = b * h;
   double rate = target.getGflops() * 1e9;
   double bandwidth = target.getHbmGbps() * 1e9;
@@ -112,9 +111,9 @@ mlir::seqmix::estimateForms(const MixerProblem &p, TargetAttr target,
     // again.
     flops += bh * len * k * v * 2 * (t.delta ? 1.5 : 1.0) *
              ((p.hasInitialState ? 1 : 0) + (p.hasFinalState ? 1 : 0));
-    out.push_back(estimate(FormAttr::get(ctx, FormKind::Parallel, 0,
-                                         std::nullopt, 0),
-                           flops, efficiency, ioBytes + stateBytes, 1, 1));
+    out.push_back(
+        estimate(FormAttr::get(ctx, FormKind::Parallel, 0, std::nullopt, 0),
+                 flops, efficiency, ioBytes + stateBytes, 1, 1));
   }
   // Recurrent: per token a rank-1 update of the K×V state and a read of it;
   // the delta rule also projects the state on k_t, a diagonal decay scales it.
@@ -124,10 +123,9 @@ mlir::seqmix::estimateForms(const MixerProblem &p, TargetAttr target,
         4 * k * v + (t.delta ? 2 * k * v : 0) + (t.diagonalDecay ? k * v : 0);
     double flops = bh * len * perToken * terms;
     double waves = gpu ? std::ceil(bh / units) : 1.0;
-    out.push_back(estimate(FormAttr::get(ctx, FormKind::Recurrent, 0,
-                                         std::nullopt, 0),
-                           flops, vectorEfficiency, ioBytes + stateBytes, len,
-                           waves));
+    out.push_back(
+        estimate(FormAttr::get(ctx, FormKind::Recurrent, 0, std::nullopt, 0),
+                 flops, vectorEfficiency, ioBytes + stateBytes, len, waves));
   }
   // Chunked: within a chunk the parallel form, across chunks the state.
   if (isFormApplicable(p.structure, FormKind::Chunked, &why) &&
@@ -191,9 +189,8 @@ mlir::seqmix::estimateForms(const MixerProblem &p, TargetAttr target,
       }
     }
     FormEstimate e = estimate(
-        FormAttr::get(ctx, FormKind::Chunked, chunk, carry, splitV),
-        flops, efficiencyOf(c), ioBytes + stateBytes + extraBytes, steps,
-        waves);
+        FormAttr::get(ctx, FormKind::Chunked, chunk, carry, splitV), flops,
+        efficiencyOf(c), ioBytes + stateBytes + extraBytes, steps, waves);
     e.carryReason = carryReason;
     out.push_back(e);
   }

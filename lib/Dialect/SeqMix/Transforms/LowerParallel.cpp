@@ -12,7 +12,8 @@
 //   A_qk[i, j] = Σ_d q_id k_jd exp(G_id − G_jd)           for j ≤ i, else 0
 //   additive:  v'_j = dt_j v_j   (or v_j)
 //   delta:     A_kk[i, j] = β_i Σ_d k_id k_jd exp(G_id − G_jd)   for j < i
-//              v' = (I + A_kk)⁻¹ (β ∘ (V − (K ∘ e^G) S_0))  (forward substitution)
+//              v' = (I + A_kk)⁻¹ (β ∘ (V − (K ∘ e^G) S_0))  (forward
+//              substitution)
 //   O   = A_qk v' + (Q ∘ e^G) S_0
 //   S_L = e^{G_L} S_0 + (K ∘ e^{G_L − G})ᵀ v'
 //
@@ -70,10 +71,10 @@ Value cmpIndex(OpBuilder &b, Location l, arith::CmpIPredicate pred, int64_t d,
 
 /// The tensors of one sequence, L tokens, all f32.
 struct SeqTensors {
-  Value q, k, v;       // [L, H, K] (q scaled), [L, H, K], [L, Hv, V]
-  Value gate;          // [L, Hv], [L, Hv, K], or [Hv] (static), or null
-  Value beta, dt;      // [L, Hv] or null
-  Value len;           // L
+  Value q, k, v;  // [L, H, K] (q scaled), [L, H, K], [L, Hv, V]
+  Value gate;     // [L, Hv], [L, Hv, K], or [Hv] (static), or null
+  Value beta, dt; // [L, Hv] or null
+  Value len;      // L
 };
 
 /// Builds the pieces of the parallel form for one term and one sequence.
@@ -98,8 +99,8 @@ public:
     case DecayKind::Static: {
       // G[t, h] = (t + 1) g[h].
       return b.generic(
-          gate, b.empty({len, hv()}), {"(t, h) -> (h)", "(t, h) -> (t, h)"},
-          {}, [&](OpBuilder &nb, Location l, ValueRange a) -> Value {
+          gate, b.empty({len, hv()}), {"(t, h) -> (h)", "(t, h) -> (t, h)"}, {},
+          [&](OpBuilder &nb, Location l, ValueRange a) -> Value {
             Value t = linalg::IndexOp::create(nb, l, 0);
             Value t1 = arith::AddIOp::create(
                 nb, l, t, arith::ConstantIndexOp::create(nb, l, 1));
@@ -110,14 +111,14 @@ public:
           });
     }
     case DecayKind::Scalar:
-      return b.generic(
-          gate, b.filled({len, hv()}, 0.0),
-          {"(t, h, s) -> (s, h)", "(t, h, s) -> (t, h)"}, {2},
-          [&](OpBuilder &nb, Location l, ValueRange a) -> Value {
-            Value keep = cmpIndex(nb, l, arith::CmpIPredicate::ule, 2, 0);
-            return arith::SelectOp::create(nb, l, keep, addF(nb, l, a[1], a[0]),
-                                           a[1]);
-          });
+      return b.generic(gate, b.filled({len, hv()}, 0.0),
+                       {"(t, h, s) -> (s, h)", "(t, h, s) -> (t, h)"}, {2},
+                       [&](OpBuilder &nb, Location l, ValueRange a) -> Value {
+                         Value keep =
+                             cmpIndex(nb, l, arith::CmpIPredicate::ule, 2, 0);
+                         return arith::SelectOp::create(
+                             nb, l, keep, addF(nb, l, a[1], a[0]), a[1]);
+                       });
     case DecayKind::Diagonal:
       return b.generic(
           gate, b.filled({len, hv(), kd()}, 0.0),
@@ -159,12 +160,11 @@ public:
           if (cumDecay) {
             // Exponentiate only where kept (G_i − G_j ≤ 0 there).
             Value diff = subF(nb, l, a[2], a[3]);
-            Value safe = arith::SelectOp::create(nb, l, keep, diff,
-                                                 zeroF(nb, l));
+            Value safe =
+                arith::SelectOp::create(nb, l, keep, diff, zeroF(nb, l));
             p = mulF(nb, l, p, expF(nb, l, safe));
           }
-          return arith::SelectOp::create(nb, l, keep, addF(nb, l, acc, p),
-                                         acc);
+          return arith::SelectOp::create(nb, l, keep, addF(nb, l, acc, p), acc);
         });
   }
 
@@ -174,11 +174,12 @@ public:
                 bool fromEnd) {
     bool diagonal = decay == DecayKind::Diagonal;
     std::string xMap = "(t, h, d) -> (t, " + group + ", d)";
-    std::string gMap = diagonal ? "(t, h, d) -> (t, h, d)" : "(t, h, d) -> (t, h)";
+    std::string gMap =
+        diagonal ? "(t, h, d) -> (t, h, d)" : "(t, h, d) -> (t, h)";
     if (!cumDecay)
-      return b.generic(x, b.empty({len, hv(), kd()}),
-                       {xMap, "(t, h, d) -> (t, h, d)"}, {},
-                       [](OpBuilder &, Location, ValueRange a) { return a[0]; });
+      return b.generic(
+          x, b.empty({len, hv(), kd()}), {xMap, "(t, h, d) -> (t, h, d)"}, {},
+          [](OpBuilder &, Location, ValueRange a) { return a[0]; });
     SmallVector<Value> ins = {x, cumDecay};
     SmallVector<std::string> maps = {xMap, gMap};
     if (fromEnd) {
@@ -205,14 +206,14 @@ public:
 
   /// out[i, h, x] = Σ_j A[h, i, j] y[j, h, x] (+ init), [L, Hv, X].
   Value applyRows(Value a, Value y, Value init, bool transposeA) {
-    std::string aMap = transposeA ? "(i, h, x, j) -> (h, j, i)"
-                                  : "(i, h, x, j) -> (h, i, j)";
-    return b.generic({a, y}, init,
-                     {aMap, "(i, h, x, j) -> (j, h, x)",
-                      "(i, h, x, j) -> (i, h, x)"},
-                     {3}, [](OpBuilder &nb, Location l, ValueRange v) {
-                       return addF(nb, l, v[2], mulF(nb, l, v[0], v[1]));
-                     });
+    std::string aMap =
+        transposeA ? "(i, h, x, j) -> (h, j, i)" : "(i, h, x, j) -> (h, i, j)";
+    return b.generic(
+        {a, y}, init,
+        {aMap, "(i, h, x, j) -> (j, h, x)", "(i, h, x, j) -> (i, h, x)"}, {3},
+        [](OpBuilder &nb, Location l, ValueRange v) {
+          return addF(nb, l, v[2], mulF(nb, l, v[0], v[1]));
+        });
   }
 
   /// Solves (I + A) Y = R for A [Hv, L, L] strictly lower triangular and
@@ -227,17 +228,17 @@ public:
           Value aRow = ib.slice(a, {zero, i, zero}, {hv(), one, len}, {1});
           Value rRow = ib.slice(r, {i, zero, zero}, {one, hv(), width}, {0});
           // Σ_j A[h, i, j] Y[j, h, x]: rows j ≥ i of Y are still zero.
-          Value acc = ib.generic(
-              {aRow, it[0]}, ib.filled({hv(), width}, 0.0),
-              {"(h, x, j) -> (h, j)", "(h, x, j) -> (j, h, x)",
-               "(h, x, j) -> (h, x)"},
-              {2}, [](OpBuilder &bb, Location bl, ValueRange v) {
-                return addF(bb, bl, v[2], mulF(bb, bl, v[0], v[1]));
-              });
+          Value acc =
+              ib.generic({aRow, it[0]}, ib.filled({hv(), width}, 0.0),
+                         {"(h, x, j) -> (h, j)", "(h, x, j) -> (j, h, x)",
+                          "(h, x, j) -> (h, x)"},
+                         {2}, [](OpBuilder &bb, Location bl, ValueRange v) {
+                           return addF(bb, bl, v[2], mulF(bb, bl, v[0], v[1]));
+                         });
           Value row = ib.generic(
               {rRow, acc}, ib.empty({hv(), width}),
-              {"(h, x) -> (h, x)", "(h, x) -> (h, x)", "(h, x) -> (h, x)"},
-              {}, [](OpBuilder &bb, Location bl, ValueRange v) {
+              {"(h, x) -> (h, x)", "(h, x) -> (h, x)", "(h, x) -> (h, x)"}, {},
+              [](OpBuilder &bb, Location bl, ValueRange v) {
                 return subF(bb, bl, v[0], v[1]);
               });
           Value y = ib.insert(row, it[0], {i, zero, zero}, {one, hv(), width});
@@ -309,11 +310,11 @@ Value sliceSeq(TensorBuilder &b, Value x, const Sequence &seq, Value len) {
 /// The per-sequence loop shared by every term: calls `body` with the
 /// sequence and its length, which returns the sequence's output [L, Hv, V]
 /// and optionally its final state [Hv, K, V].
-TermResult forEachSequence(
-    TensorBuilder &b, const ApplyInfo &info, OpFoldResult kd, bool wantsState,
-    function_ref<std::pair<Value, Value>(TensorBuilder &, const Sequence &,
-                                         Value, Value)>
-        body) {
+TermResult forEachSequence(TensorBuilder &b, const ApplyInfo &info,
+                           OpFoldResult kd, bool wantsState,
+                           function_ref<std::pair<Value, Value>(
+                               TensorBuilder &, const Sequence &, Value, Value)>
+                               body) {
   OpBuilder &ob = b.builder();
   Location loc = b.location();
   OpFoldResult hv = ob.getIndexAttr(info.heads);
@@ -400,21 +401,19 @@ static FailureOr<TermResult> lowerSemiseparable(TensorBuilder &b,
                 betaN, ib.empty({len, p.hv(), len}),
                 {"(i, h, j) -> (i, h)", "(i, h, j) -> (i, h, j)"}, {},
                 [](OpBuilder &bb, Location bl, ValueRange a) -> Value {
-                  Value same =
-                      cmpIndex(bb, bl, arith::CmpIPredicate::eq, 0, 2);
+                  Value same = cmpIndex(bb, bl, arith::CmpIPredicate::eq, 0, 2);
                   return arith::SelectOp::create(bb, bl, same, a[0],
                                                  zeroF(bb, bl));
                 });
             Value z = p.forwardSubstitute(akk, diagBeta, len, len);
             // M[h, i, j] = Σ_c A_qk[h, i, c] Z[c, h, j].
-            m = ib.generic({aqk, z}, ib.filled({p.hv(), len, len}, 0.0),
-                           {"(h, i, j, c) -> (h, i, c)",
-                            "(h, i, j, c) -> (c, h, j)",
-                            "(h, i, j, c) -> (h, i, j)"},
-                           {3}, [](OpBuilder &bb, Location bl, ValueRange a) {
-                             return addF(bb, bl, a[2],
-                                         mulF(bb, bl, a[0], a[1]));
-                           });
+            m = ib.generic(
+                {aqk, z}, ib.filled({p.hv(), len, len}, 0.0),
+                {"(h, i, j, c) -> (h, i, c)", "(h, i, j, c) -> (c, h, j)",
+                 "(h, i, j, c) -> (h, i, j)"},
+                {3}, [](OpBuilder &bb, Location bl, ValueRange a) {
+                  return addF(bb, bl, a[2], mulF(bb, bl, a[0], a[1]));
+                });
           } else if (dtN) {
             m = ib.generic({aqk, dtN}, ib.empty(ib.sizes(aqk)),
                            {"(h, i, j) -> (h, i, j)", "(h, i, j) -> (j, h)",
@@ -423,8 +422,9 @@ static FailureOr<TermResult> lowerSemiseparable(TensorBuilder &b,
                              return mulF(bb, bl, a[0], a[1]);
                            });
           }
-          Value out = p.applyRows(m, vn, ib.filled({len, p.hv(), valueDim}, 0.0),
-                                  /*transposeA=*/true);
+          Value out =
+              p.applyRows(m, vn, ib.filled({len, p.hv(), valueDim}, 0.0),
+                          /*transposeA=*/true);
           return {out, Value()};
         }
 
@@ -444,12 +444,13 @@ static FailureOr<TermResult> lowerSemiseparable(TensorBuilder &b,
             keysDecayed = p.decayed(kn, cum, decay, len, /*fromEnd=*/false);
             Value proj = p.readState(keysDecayed, state0,
                                      ib.filled({len, p.hv(), valueDim}, 0.0));
-            rhs = ib.generic({vn, proj}, ib.empty(ib.sizes(vn)),
-                             {"(t, h, v) -> (t, h, v)", "(t, h, v) -> (t, h, v)",
-                              "(t, h, v) -> (t, h, v)"},
-                             {}, [](OpBuilder &bb, Location bl, ValueRange a) {
-                               return subF(bb, bl, a[0], a[1]);
-                             });
+            rhs =
+                ib.generic({vn, proj}, ib.empty(ib.sizes(vn)),
+                           {"(t, h, v) -> (t, h, v)", "(t, h, v) -> (t, h, v)",
+                            "(t, h, v) -> (t, h, v)"},
+                           {}, [](OpBuilder &bb, Location bl, ValueRange a) {
+                             return subF(bb, bl, a[0], a[1]);
+                           });
           }
           rhs = p.scaleTokens(rhs, betaN, len, valueDim);
           vPrime = p.forwardSubstitute(akk, rhs, len, valueDim);
@@ -467,8 +468,8 @@ static FailureOr<TermResult> lowerSemiseparable(TensorBuilder &b,
         Value state;
         if (wantsState) {
           // S_L = e^{G_L} S_0 + (K ∘ e^{G_L − G})ᵀ v'.
-          Value base = state0 ? state0
-                              : ib.filled({p.hv(), p.kd(), valueDim}, 0.0);
+          Value base =
+              state0 ? state0 : ib.filled({p.hv(), p.kd(), valueDim}, 0.0);
           auto empty = arith::CmpIOp::create(nb, l, arith::CmpIPredicate::eq,
                                              len, ib.index(0));
           // An empty sequence keeps its initial state.
@@ -489,7 +490,8 @@ static FailureOr<TermResult> lowerSemiseparable(TensorBuilder &b,
                                          : "(h, d, v) -> (h)";
                   decayedBase = xb.generic(
                       {base, lastG}, xb.empty(xb.sizes(base)),
-                      {"(h, d, v) -> (h, d, v)", gMap, "(h, d, v) -> (h, d, v)"},
+                      {"(h, d, v) -> (h, d, v)", gMap,
+                       "(h, d, v) -> (h, d, v)"},
                       {}, [](OpBuilder &bb, Location bl, ValueRange a) {
                         return mulF(bb, bl, a[0], expF(bb, bl, a[1]));
                       });
@@ -519,8 +521,7 @@ static FailureOr<TermResult> lowerLowRank(TensorBuilder &b,
   q = scaledBy(b, q, op.getScaleOrDefault());
   auto qs = cast<ShapedType>(q.getType()).getShape();
   int64_t heads = qs[2], keyDim = qs[3];
-  std::string group =
-      llvm::formatv("h floordiv {0}", info.heads / heads).str();
+  std::string group = llvm::formatv("h floordiv {0}", info.heads / heads).str();
   return forEachSequence(
       b, info, b.builder().getIndexAttr(keyDim), false,
       [&](TensorBuilder &ib, const Sequence &seq, Value len,
@@ -528,13 +529,14 @@ static FailureOr<TermResult> lowerLowRank(TensorBuilder &b,
         ParallelBuilder p(ib, heads, info.heads, keyDim, info.valueDim);
         Value qn = sliceSeq(ib, q, seq, len), kn = sliceSeq(ib, k, seq, len);
         Value vn = sliceSeq(ib, info.value, seq, len);
-        Value m = ib.generic(
-            {qn, kn}, ib.filled({p.hv(), len, len}, 0.0),
-            {"(h, i, j, d) -> (i, " + group + ", d)",
-             "(h, i, j, d) -> (j, " + group + ", d)", "(h, i, j, d) -> (h, i, j)"},
-            {3}, [](OpBuilder &bb, Location bl, ValueRange a) {
-              return addF(bb, bl, a[2], mulF(bb, bl, a[0], a[1]));
-            });
+        Value m =
+            ib.generic({qn, kn}, ib.filled({p.hv(), len, len}, 0.0),
+                       {"(h, i, j, d) -> (i, " + group + ", d)",
+                        "(h, i, j, d) -> (j, " + group + ", d)",
+                        "(h, i, j, d) -> (h, i, j)"},
+                       {3}, [](OpBuilder &bb, Location bl, ValueRange a) {
+                         return addF(bb, bl, a[2], mulF(bb, bl, a[0], a[1]));
+                       });
         Value out = p.applyRows(
             m, vn, ib.filled({len, p.hv(), info.valueDim}, 0.0), false);
         return {out, Value()};
@@ -542,9 +544,8 @@ static FailureOr<TermResult> lowerLowRank(TensorBuilder &b,
 }
 
 /// rowsoftmax(mask(scale Q Kᵀ)) V per sequence.
-static FailureOr<TermResult> lowerAttention(TensorBuilder &b,
-                                            const ApplyInfo &info,
-                                            AttentionOp op) {
+static FailureOr<TermResult>
+lowerAttention(TensorBuilder &b, const ApplyInfo &info, AttentionOp op) {
   DenseAttr s = op.getStructure();
   Value q = scaledBy(b, b.toF32(op.getQ()), op.getScaleOrDefault());
   Value k = b.toF32(op.getK());
@@ -569,14 +570,13 @@ static FailureOr<TermResult> lowerAttention(TensorBuilder &b,
           Value j = linalg::IndexOp::create(bb, bl, 2);
           Value ok = arith::ConstantIntOp::create(bb, bl, 1, 1);
           if (causal)
-            ok = arith::CmpIOp::create(bb, bl, arith::CmpIPredicate::ule, j,
-                                       i);
+            ok = arith::CmpIOp::create(bb, bl, arith::CmpIPredicate::ule, j, i);
           if (window > 0) {
             // i − j < W (and, without the causal mask, j − i < W).
             Value w = arith::ConstantIndexOp::create(bb, bl, window);
             Value iw = arith::AddIOp::create(bb, bl, j, w);
-            Value inBand = arith::CmpIOp::create(
-                bb, bl, arith::CmpIPredicate::ult, i, iw);
+            Value inBand =
+                arith::CmpIOp::create(bb, bl, arith::CmpIPredicate::ult, i, iw);
             ok = arith::AndIOp::create(bb, bl, ok, inBand);
             if (!causal) {
               Value jw = arith::AddIOp::create(bb, bl, i, w);
@@ -588,55 +588,57 @@ static FailureOr<TermResult> lowerAttention(TensorBuilder &b,
           return ok;
         };
         float negInf = -std::numeric_limits<float>::infinity();
-        Value scores = ib.generic(
-            {qn, kn}, ib.filled({hq, len, len}, 0.0),
-            {"(h, i, j, d) -> (i, h, d)",
-             "(h, i, j, d) -> (j, " + group + ", d)", "(h, i, j, d) -> (h, i, j)"},
-            {3}, [](OpBuilder &bb, Location bl, ValueRange a) {
-              return addF(bb, bl, a[2], mulF(bb, bl, a[0], a[1]));
-            });
-        scores = ib.generic(
-            scores, ib.empty(ib.sizes(scores)),
-            {"(h, i, j) -> (h, i, j)", "(h, i, j) -> (h, i, j)"}, {},
-            [&](OpBuilder &bb, Location bl, ValueRange a) -> Value {
-              Value inf = arith::ConstantOp::create(
-                  bb, bl, bb.getF32FloatAttr(negInf));
-              return arith::SelectOp::create(bb, bl, visible(bb, bl), a[0],
-                                             inf);
-            });
-        Value rowMax = ib.generic(
-            scores, ib.filled({hq, len}, negInf),
-            {"(h, i, j) -> (h, i, j)", "(h, i, j) -> (h, i)"}, {2},
-            [](OpBuilder &bb, Location bl, ValueRange a) -> Value {
-              return arith::MaximumFOp::create(bb, bl, a[0], a[1]);
-            });
-        Value probs = ib.generic(
-            {scores, rowMax}, ib.empty(ib.sizes(scores)),
-            {"(h, i, j) -> (h, i, j)", "(h, i, j) -> (h, i)",
-             "(h, i, j) -> (h, i, j)"},
-            {}, [](OpBuilder &bb, Location bl, ValueRange a) {
-              return expF(bb, bl, subF(bb, bl, a[0], a[1]));
-            });
-        Value rowSum = ib.generic(
-            probs, ib.filled({hq, len}, 0.0),
-            {"(h, i, j) -> (h, i, j)", "(h, i, j) -> (h, i)"}, {2},
-            [](OpBuilder &bb, Location bl, ValueRange a) {
-              return addF(bb, bl, a[0], a[1]);
-            });
-        Value out = ib.generic(
-            {probs, vn}, ib.filled({len, hq, info.valueDim}, 0.0),
-            {"(i, h, x, j) -> (h, i, j)", "(i, h, x, j) -> (j, " + group + ", x)",
-             "(i, h, x, j) -> (i, h, x)"},
-            {3}, [](OpBuilder &bb, Location bl, ValueRange a) {
-              return addF(bb, bl, a[2], mulF(bb, bl, a[0], a[1]));
-            });
-        out = ib.generic(
-            {out, rowSum}, ib.empty(ib.sizes(out)),
-            {"(i, h, x) -> (i, h, x)", "(i, h, x) -> (h, i)",
-             "(i, h, x) -> (i, h, x)"},
-            {}, [](OpBuilder &bb, Location bl, ValueRange a) -> Value {
-              return arith::DivFOp::create(bb, bl, a[0], a[1]);
-            });
+        Value scores =
+            ib.generic({qn, kn}, ib.filled({hq, len, len}, 0.0),
+                       {"(h, i, j, d) -> (i, h, d)",
+                        "(h, i, j, d) -> (j, " + group + ", d)",
+                        "(h, i, j, d) -> (h, i, j)"},
+                       {3}, [](OpBuilder &bb, Location bl, ValueRange a) {
+                         return addF(bb, bl, a[2], mulF(bb, bl, a[0], a[1]));
+                       });
+        scores =
+            ib.generic(scores, ib.empty(ib.sizes(scores)),
+                       {"(h, i, j) -> (h, i, j)", "(h, i, j) -> (h, i, j)"}, {},
+                       [&](OpBuilder &bb, Location bl, ValueRange a) -> Value {
+                         Value inf = arith::ConstantOp::create(
+                             bb, bl, bb.getF32FloatAttr(negInf));
+                         return arith::SelectOp::create(bb, bl, visible(bb, bl),
+                                                        a[0], inf);
+                       });
+        Value rowMax =
+            ib.generic(scores, ib.filled({hq, len}, negInf),
+                       {"(h, i, j) -> (h, i, j)", "(h, i, j) -> (h, i)"}, {2},
+                       [](OpBuilder &bb, Location bl, ValueRange a) -> Value {
+                         return arith::MaximumFOp::create(bb, bl, a[0], a[1]);
+                       });
+        Value probs =
+            ib.generic({scores, rowMax}, ib.empty(ib.sizes(scores)),
+                       {"(h, i, j) -> (h, i, j)", "(h, i, j) -> (h, i)",
+                        "(h, i, j) -> (h, i, j)"},
+                       {}, [](OpBuilder &bb, Location bl, ValueRange a) {
+                         return expF(bb, bl, subF(bb, bl, a[0], a[1]));
+                       });
+        Value rowSum =
+            ib.generic(probs, ib.filled({hq, len}, 0.0),
+                       {"(h, i, j) -> (h, i, j)", "(h, i, j) -> (h, i)"}, {2},
+                       [](OpBuilder &bb, Location bl, ValueRange a) {
+                         return addF(bb, bl, a[0], a[1]);
+                       });
+        Value out =
+            ib.generic({probs, vn}, ib.filled({len, hq, info.valueDim}, 0.0),
+                       {"(i, h, x, j) -> (h, i, j)",
+                        "(i, h, x, j) -> (j, " + group + ", x)",
+                        "(i, h, x, j) -> (i, h, x)"},
+                       {3}, [](OpBuilder &bb, Location bl, ValueRange a) {
+                         return addF(bb, bl, a[2], mulF(bb, bl, a[0], a[1]));
+                       });
+        out = ib.generic({out, rowSum}, ib.empty(ib.sizes(out)),
+                         {"(i, h, x) -> (i, h, x)", "(i, h, x) -> (h, i)",
+                          "(i, h, x) -> (i, h, x)"},
+                         {},
+                         [](OpBuilder &bb, Location bl, ValueRange a) -> Value {
+                           return arith::DivFOp::create(bb, bl, a[0], a[1]);
+                         });
         return {out, Value()};
       });
 }

@@ -104,8 +104,8 @@ public:
     auto perHead = [&](Value x) -> Value {
       if (!x)
         return {};
-      return b.slice(x, {r, tt, zero},
-                     {one, one, ob.getIndexAttr(valueHeads)}, {0, 1});
+      return b.slice(x, {r, tt, zero}, {one, one, ob.getIndexAttr(valueHeads)},
+                     {0, 1});
     };
     tok.beta = perHead(beta);
     tok.dt = perHead(dt);
@@ -119,8 +119,7 @@ public:
     StringRef gateMap = s.getDecay() == DecayKind::Diagonal
                             ? "(h, k, v) -> (h, k)"
                             : "(h, k, v) -> (h)";
-    return b.generic({state, tok.gate}, state,
-                     {kId, gateMap, kId}, {},
+    return b.generic({state, tok.gate}, state, {kId, gateMap, kId}, {},
                      [&](OpBuilder &nb, Location l, ValueRange a) {
                        return mul(nb, l, a[0], expOf(nb, l, a[1]));
                      });
@@ -128,9 +127,8 @@ public:
 
   /// Σ_k S[h, k, v] x[h / G, k], as [Hv, V].
   Value read(Value state, Value x) {
-    Value init = b.filled({b.builder().getIndexAttr(numValueHeads()),
-                           valueDim},
-                          0.0);
+    Value init =
+        b.filled({b.builder().getIndexAttr(numValueHeads()), valueDim}, 0.0);
     return b.generic({state, x}, init,
                      {"(h, v, k) -> (h, k, v)",
                       ("(h, v, k) -> (" + group + ", k)"),
@@ -163,13 +161,13 @@ public:
   /// S − β[h] k[h / G, k] u[h, v].
   Value subtractProjection(Value state, Value k, Value u, Value beta) {
     std::string kMap = "(h, k, v) -> (" + group + ", k)";
-    return b.generic({state, k, u, beta}, state,
-                     {kId, kMap, "(h, k, v) -> (h, v)", "(h, k, v) -> (h)",
-                      kId},
-                     {}, [&](OpBuilder &nb, Location l, ValueRange a) {
-                       Value p = mul(nb, l, mul(nb, l, a[1], a[2]), a[3]);
-                       return sub(nb, l, a[0], p);
-                     });
+    return b.generic(
+        {state, k, u, beta}, state,
+        {kId, kMap, "(h, k, v) -> (h, v)", "(h, k, v) -> (h)", kId}, {},
+        [&](OpBuilder &nb, Location l, ValueRange a) {
+          Value p = mul(nb, l, mul(nb, l, a[1], a[2]), a[3]);
+          return sub(nb, l, a[0], p);
+        });
   }
 
   /// x[h, v] · c[h].
@@ -270,14 +268,12 @@ static FailureOr<TermResult> lowerSemiseparable(TensorBuilder &b,
       [&](OpBuilder &nb, Location l, Value n, ValueRange iter) {
         TensorBuilder ib(nb, l);
         Sequence seq = getSequence(nb, l, info, n);
-        Value state0 =
-            (info.init && !transposed)
-                ? ib.slice(info.init, {n, zero, zero, zero},
-                           {one, hv, kd, valueDim}, {0})
-                : ib.filled({hv, kd, valueDim}, 0.0);
+        Value state0 = (info.init && !transposed)
+                           ? ib.slice(info.init, {n, zero, zero, zero},
+                                      {one, hv, kd, valueDim}, {0})
+                           : ib.filled({hv, kd, valueDim}, 0.0);
         auto inner = scf::ForOp::create(
-            nb, l, seq.begin, seq.end, ib.index(1),
-            ValueRange{state0, iter[0]},
+            nb, l, seq.begin, seq.end, ib.index(1), ValueRange{state0, iter[0]},
             [&](OpBuilder &tb, Location tl, Value i, ValueRange it) {
               TensorBuilder sb(tb, tl);
               SemiseparableStep ts(sb, op, valueHeads / heads, valueDim);
@@ -287,17 +283,15 @@ static FailureOr<TermResult> lowerSemiseparable(TensorBuilder &b,
                 Value last = arith::SubIOp::create(
                     tb, tl, arith::AddIOp::create(tb, tl, seq.begin, seq.end),
                     sb.index(1));
-                t = arith::SubIOp::create(tb, tl, last,
-                                          arith::SubIOp::create(
-                                              tb, tl, i, seq.begin));
+                t = arith::SubIOp::create(
+                    tb, tl, last, arith::SubIOp::create(tb, tl, i, seq.begin));
               }
-              auto tok = ts.token(q, k, info.value, gate, beta, dt,
-                                  seq.batchIndex, t);
+              auto tok =
+                  ts.token(q, k, info.value, gate, beta, dt, seq.batchIndex, t);
               auto [state, o] = transposed ? ts.anticausal(it[0], tok)
                                            : ts.causal(it[0], tok);
-              Value out =
-                  sb.insert(o, it[1], {seq.batchIndex, t, zero, zero},
-                            {one, one, hv, valueDim});
+              Value out = sb.insert(o, it[1], {seq.batchIndex, t, zero, zero},
+                                    {one, one, hv, valueDim});
               scf::YieldOp::create(tb, tl, ValueRange{state, out});
             });
         SmallVector<Value> results = {inner.getResult(1)};
@@ -315,8 +309,9 @@ static FailureOr<TermResult> lowerSemiseparable(TensorBuilder &b,
 }
 
 /// Q (Kᵀ V) per sequence and head.
-static FailureOr<TermResult> lowerLowRank(TensorBuilder &b, const ApplyInfo &info,
-                                          LowRankOp op, bool transposed) {
+static FailureOr<TermResult> lowerLowRank(TensorBuilder &b,
+                                          const ApplyInfo &info, LowRankOp op,
+                                          bool transposed) {
   OpBuilder &ob = b.builder();
   Location loc = b.location();
   // (scale Q Kᵀ)ᵀ = scale K Qᵀ.
@@ -325,8 +320,7 @@ static FailureOr<TermResult> lowerLowRank(TensorBuilder &b, const ApplyInfo &inf
   q = scaled(b, q, op.getScaleOrDefault());
   auto qs = cast<ShapedType>(q.getType()).getShape();
   int64_t heads = qs[2], keyDim = qs[3], valueHeads = info.heads;
-  std::string group =
-      llvm::formatv("h floordiv {0}", valueHeads / heads).str();
+  std::string group = llvm::formatv("h floordiv {0}", valueHeads / heads).str();
   OpFoldResult hv = ob.getIndexAttr(valueHeads), kd = ob.getIndexAttr(keyDim),
                hq = ob.getIndexAttr(heads);
   OpFoldResult zero = ob.getIndexAttr(0), one = ob.getIndexAttr(1);

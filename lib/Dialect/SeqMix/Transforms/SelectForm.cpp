@@ -121,15 +121,16 @@ struct SelectFormPass
       others += llvm::formatv(", {0} {1}", stringifyFormKind(e.form.getKind()),
                               formatTime(e.seconds))
                     .str();
-    std::string text = llvm::formatv("chose {0} on {1}: estimated {2}{3}{4}; B = {5}, H = "
-                       "{6}, T = {7}, K = {8}, V = {9}{10}",
-                       llvmFormat(best.form), target.getChip(),
-                       formatTime(best.seconds),
-                       others.empty() ? "" : " against",
-                       others.empty() ? std::string() : others.substr(1),
-                       problem.batch, problem.heads, problem.seqLen,
-                       problem.keyDim, problem.valueDim, assumed)
-                           .str();
+    std::string text =
+        llvm::formatv("chose {0} on {1}: estimated {2}{3}{4}; B = {5}, H = "
+                      "{6}, T = {7}, K = {8}, V = {9}{10}",
+                      llvmFormat(best.form), target.getChip(),
+                      formatTime(best.seconds),
+                      others.empty() ? "" : " against",
+                      others.empty() ? std::string() : others.substr(1),
+                      problem.batch, problem.heads, problem.seqLen,
+                      problem.keyDim, problem.valueDim, assumed)
+            .str();
     if (!best.carryReason.empty())
       text += ("; carry " + stringifyCarry(*best.form.getCarry()) + ": " +
                best.carryReason)

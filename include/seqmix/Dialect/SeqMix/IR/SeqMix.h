@@ -20,9 +20,9 @@
 #include "mlir/Interfaces/InferTypeOpInterface.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 
+#include "seqmix/Dialect/SeqMix/IR/SeqMixAttrInterfaces.h.inc"
 #include "seqmix/Dialect/SeqMix/IR/SeqMixDialect.h.inc"
 #include "seqmix/Dialect/SeqMix/IR/SeqMixEnums.h.inc"
-#include "seqmix/Dialect/SeqMix/IR/SeqMixAttrInterfaces.h.inc"
 
 #define GET_ATTRDEF_CLASSES
 #include "seqmix/Dialect/SeqMix/IR/SeqMixAttrs.h.inc"

@@ -22,11 +22,11 @@ namespace seqmix {
 
 /// The sizes of one application of a mixer.
 struct MixerProblem {
-  int64_t batch = 1;     // B (sequences, when packed)
-  int64_t heads = 1;     // H of the mixer (value heads)
-  int64_t seqLen = 1;    // T per sequence
-  int64_t keyDim = 1;    // K
-  int64_t valueDim = 1;  // V
+  int64_t batch = 1;    // B (sequences, when packed)
+  int64_t heads = 1;    // H of the mixer (value heads)
+  int64_t seqLen = 1;   // T per sequence
+  int64_t keyDim = 1;   // K
+  int64_t valueDim = 1; // V
   int64_t bytesPerElement = 2;
   bool hasInitialState = false;
   bool hasFinalState = false;
