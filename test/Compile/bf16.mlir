@@ -1,11 +1,12 @@
-// bf16 inputs and outputs: the metadata says bf16 and the buffers hold the
-// 16-bit patterns (the driver converts, rounding to nearest even).
+// bf16 (and f16) inputs and outputs: the metadata says bf16 and the buffers
+// hold the 16-bit patterns (the driver converts, rounding to nearest even).
 //
 // RUN: rm -rf %t && mkdir -p %t
 // RUN: %cc %S/Inputs/driver.c -I%seqmix_src_root/include -ldl -o %t/driver
 // RUN: seqmix-compile %s -o %t/lib.so
 // RUN: %t/driver %t/lib.so | FileCheck %s --check-prefix=META
 // RUN: %t/driver %t/lib.so widen N=4 1,-2.5,0.1,300 | FileCheck %s --check-prefix=WIDEN
+// RUN: %t/driver %t/lib.so half N=3 0,0.5,1 | FileCheck %s --check-prefix=HALF
 // The linear attention of linear-attention.mlir with bf16 q, k, v and o (the
 // state stays f32): o rounded to bf16.
 // RUN: %t/driver %t/lib.so forward B=1,T=3 1,0,0,1,1,1 1,0,1,1,0,2 1,2,3,-1,0.5,1 \
@@ -15,6 +16,9 @@
 // META-NEXT:   input 0 input0: bf16 [N]
 // META-NEXT:   output 0 output0: f32 [N]
 // META-NEXT:   output 1 output1: bf16 [N]
+// META:      function half: device cpu, entry set, symbols [N]
+// META-NEXT:   input 0 input0: f16 [N]
+// META-NEXT:   output 0 output0: f16 [N]
 // META:      function forward: device cpu, entry set, symbols [B, T]
 // META-NEXT:   input 0 input0: bf16 [B, T, 1, 2]
 // META-NEXT:   input 1 input1: bf16 [B, T, 1, 2]
@@ -27,6 +31,10 @@
 // WIDEN-NEXT: output0 = 2 -5 0.200195 600
 // WIDEN-NEXT: output1 = 2 -5 0.200195 600
 
+// exp(2x) in f16: e and e^2 rounded to 11 significant bits.
+// HALF:      status 0
+// HALF-NEXT: output0 = 1 2.71875 7.39062
+
 // LA:      status 0
 // LA-NEXT: output0 = 0.707031 1.41406 2.125 -0.707031 5.65625 1.41406
 // LA-NEXT: output1 = 4 1 4 1
@@ -37,6 +45,12 @@ func.func @widen(%x: tensor<?xbf16> {seqmix.dims = ["N"]})
   %twice = arith.addf %wide, %wide : tensor<?xf32>
   %narrow = arith.truncf %twice : tensor<?xf32> to tensor<?xbf16>
   return %twice, %narrow : tensor<?xf32>, tensor<?xbf16>
+}
+
+func.func @half(%x: tensor<?xf16> {seqmix.dims = ["N"]}) -> tensor<?xf16> {
+  %y = arith.addf %x, %x : tensor<?xf16>
+  %z = math.exp %y : tensor<?xf16>
+  return %z : tensor<?xf16>
 }
 
 !qk = tensor<?x?x1x2xbf16>

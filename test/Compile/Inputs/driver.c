@@ -12,8 +12,8 @@
  *
  * SYMS binds the symbols by name ("B=1,T=3"; "-" for none). Each IN fills an
  * input: a comma-separated list of numbers in row-major order, "iota" (0, 1,
- * 2, ...), or "null" (a NULL pointer). bf16 values are converted from and to
- * float by rounding to nearest even.
+ * 2, ...), or "null" (a NULL pointer). bf16 and f16 values are converted
+ * from and to float by rounding to nearest even.
  */
 #include "seqmix/Runtime/SeqMixABI.h"
 
@@ -110,6 +110,45 @@ static float fromBF16(uint16_t value) {
   return result;
 }
 
+static uint16_t toF16(float value) {
+  uint32_t bits;
+  memcpy(&bits, &value, 4);
+  uint32_t sign = (bits >> 16) & 0x8000, mantissa = bits & 0x7fffff;
+  int32_t exponent = (int32_t)((bits >> 23) & 0xff) - 127 + 15;
+  if (((bits >> 23) & 0xff) == 0xff)
+    return (uint16_t)(sign | 0x7c00 | (mantissa ? 0x200 : 0));
+  if (exponent >= 31)
+    return (uint16_t)(sign | 0x7c00);
+  uint32_t shift = 13, half;
+  if (exponent <= 0) {
+    if (exponent < -10)
+      return (uint16_t)sign;
+    mantissa |= 0x800000;
+    shift = 14 - exponent;
+    half = mantissa >> shift;
+  } else {
+    half = ((uint32_t)exponent << 10) | (mantissa >> shift);
+  }
+  uint32_t rest = mantissa & ((1u << shift) - 1), middle = 1u << (shift - 1);
+  if (rest > middle || (rest == middle && (half & 1)))
+    ++half;
+  return (uint16_t)(sign | half);
+}
+
+static float fromF16(uint16_t value) {
+  uint32_t sign = (uint32_t)(value & 0x8000) << 16, bits;
+  uint32_t exponent = (value >> 10) & 0x1f, mantissa = value & 0x3ff;
+  if (exponent == 0)
+    return (sign ? -1.0f : 1.0f) * (float)mantissa / 16777216.0f;
+  if (exponent == 31)
+    bits = sign | 0x7f800000 | (mantissa << 13);
+  else
+    bits = sign | ((exponent - 15 + 127) << 23) | (mantissa << 13);
+  float result;
+  memcpy(&result, &bits, 4);
+  return result;
+}
+
 static void store(void *buffer, seqmix_dtype dtype, int64_t i, double value) {
   switch (dtype) {
   case SEQMIX_DTYPE_F32:
@@ -121,15 +160,15 @@ static void store(void *buffer, seqmix_dtype dtype, int64_t i, double value) {
   case SEQMIX_DTYPE_BF16:
     ((uint16_t *)buffer)[i] = toBF16((float)value);
     break;
+  case SEQMIX_DTYPE_F16:
+    ((uint16_t *)buffer)[i] = toF16((float)value);
+    break;
   case SEQMIX_DTYPE_I32:
     ((int32_t *)buffer)[i] = (int32_t)value;
     break;
   case SEQMIX_DTYPE_I64:
     ((int64_t *)buffer)[i] = (int64_t)value;
     break;
-  default:
-    fprintf(stderr, "driver: cannot fill %s\n", dtypeName(dtype));
-    exit(1);
   }
 }
 
@@ -141,13 +180,14 @@ static double load(const void *buffer, seqmix_dtype dtype, int64_t i) {
     return ((const double *)buffer)[i];
   case SEQMIX_DTYPE_BF16:
     return fromBF16(((const uint16_t *)buffer)[i]);
+  case SEQMIX_DTYPE_F16:
+    return fromF16(((const uint16_t *)buffer)[i]);
   case SEQMIX_DTYPE_I32:
     return ((const int32_t *)buffer)[i];
   case SEQMIX_DTYPE_I64:
     return (double)((const int64_t *)buffer)[i];
-  default:
-    return NAN;
   }
+  return NAN;
 }
 
 /* The number of elements of `a` for these symbols (0 if negative). */
