@@ -3,7 +3,8 @@
 # machine. Safe to run again: it installs only what is missing.
 #
 #   apt:  LLVM/MLIR 22 (libMLIR.so, mlir-tblgen, lit, FileCheck), CMake, Ninja,
-#         g++, GoogleTest, Python 3 with venv
+#         gcc (seqmix-compile links libraries with cc), g++, GoogleTest,
+#         Python 3 with venv
 #   pip:  numpy, pytest (into .venv/ of the checkout)
 #   checked, not installed: the CUDA 13 toolkit at /usr/local/cuda (GPU work only)
 set -euo pipefail
@@ -16,7 +17,7 @@ if [ "$(id -u)" != 0 ]; then
     log "not root and no sudo: install the apt packages below by hand"; fi
 fi
 
-apt_packages=(cmake ninja-build g++ git libgtest-dev python3 python3-venv
+apt_packages=(cmake ninja-build gcc g++ git libgtest-dev python3 python3-venv
               libmlir-22-dev mlir-22-tools llvm-22-dev llvm-22-tools)
 missing=()
 for p in "${apt_packages[@]}"; do

@@ -2,6 +2,7 @@
 # lit configuration of the SeqMix regression tests (check-seqmix).
 
 import os
+import shutil
 
 import lit.formats
 from lit.llvm import llvm_config
@@ -25,17 +26,22 @@ config.substitutions.append(
      os.path.join(config.seqmix_lib_dir, "libSeqMixPlugin" + ".so")))
 config.substitutions.append(("%cmake", config.cmake_command))
 config.substitutions.append(("%mlir_cmake_dir", config.mlir_cmake_dir))
+# The system C compiler, which seqmix-compile links libraries with and the
+# tests build their drivers with.
+config.substitutions.append(("%cc", shutil.which("cc") or "cc"))
+if shutil.which("cc"):
+    config.available_features.add("cc")
 
 llvm_config.with_system_environment(["HOME", "INCLUDE", "LIB", "TMP", "TEMP"])
-# LLVM's test tools ('not', 'count', FileCheck) on PATH for RUN lines.
-config.environment["PATH"] = os.pathsep.join(
-    [config.llvm_tools_dir, config.environment.get("PATH", "")])
 llvm_config.use_default_substitutions()
+# `not`, `split-file` and the other LLVM test tools, wherever they appear.
+llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 
 tool_dirs = [config.seqmix_tools_dir, config.llvm_tools_dir]
 tools = [
     "seqmix-opt",
     "seqmix-run",
+    "seqmix-compile",
     # Debian's own mlir-opt, which loads SeqMix as a plugin.
     ToolSubst("%mlir_opt", os.path.join(config.llvm_tools_dir, "mlir-opt")),
 ]

@@ -11,14 +11,22 @@
 using namespace mlir;
 
 std::string seqmix::getCPUPipeline() {
+  // Elementwise arith and math on tensors become linalg.generic, which
+  // bufferizes. Results of public functions become out-parameters too
+  // (modify-public-functions): the C interface of an entry point is
+  // f(inputs..., outputs...). Not hoist-static-allocs: it crashes on a
+  // function that returns its argument. The clones that deallocation inserts
+  // become allocations and copies.
   return "seqmix-select-form,"
          "seqmix-lower-to-linalg,"
+         "func.func(convert-elementwise-to-linalg),"
          "canonicalize,cse,"
          "one-shot-bufferize{bufferize-function-boundaries "
          "function-boundary-type-conversion=identity-layout-map "
          "allow-return-allocs-from-loops},"
-         "buffer-results-to-out-params,"
+         "buffer-results-to-out-params{modify-public-functions},"
          "buffer-deallocation-pipeline,"
+         "convert-bufferization-to-memref,"
          "canonicalize,"
          "func.func(convert-linalg-to-loops),"
          "arith-expand{include-bf16=true},"
