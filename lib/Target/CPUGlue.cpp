@@ -512,8 +512,12 @@ llvm::Error seqmix::linkCPULibrary(StringRef glue, StringRef object,
                        ", which libseqmix_runtime provides, but " + runtime +
                        " does not exist (build libseqmix_runtime, or point "
                        "--runtime-dir= at it)");
+    // Found beside the library first (a library copied with the runtime),
+    // then where it was linked from (in the build or install tree).
+    SmallString<256> absolute(options.runtimeDir);
+    (void)llvm::sys::fs::make_absolute(absolute);
     runtimeArgs = {"-L" + options.runtimeDir, "-lseqmix_runtime",
-                   "-Wl,-rpath,$ORIGIN"};
+                   ("-Wl,-rpath,$ORIGIN:" + absolute).str()};
   }
 
   llvm::Expected<std::string> cc = findCCompiler(options.cc.front());

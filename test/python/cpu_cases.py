@@ -141,10 +141,10 @@ def _entry(family, form, dtype, variant):
         opt += " init(%%s0 : %s)" % _t(("?", hv, K, V), "f32")
     if varlen:
         opt += " seqlens(%cu : tensor<?xi32>)"
-    res = [ot]
+    res = ["%s %s" % (ot, _dims(bt + [hv, V]))]
     state_t = _t(("?", hv, K, V), "f32")
     if stateful:
-        res.append(state_t)
+        res.append("%s %s" % (state_t, _dims([n_seq, hv, K, V])))
         body.append("%%o, %%s = seqmix.apply %s, %%%s%s {form = %s} : %s, %s -> %s, %s" % (
             mixer, value, opt, _form(form), mt, vt, ot, state_t))
         body.append("return %%o, %%s : %s, %s" % (ot, state_t))
@@ -221,6 +221,8 @@ def make_inputs(rng, family, dtype, variant, T, cu=None):
         else:
             seen[a.name] = x
             feed.append(x)
+    if "A" in values:
+        seen["A"] = values["A"]
     return feed, oracle(family, variant, seen, cu)
 
 
