@@ -133,39 +133,58 @@ public:
   }
 
   /// A[h, i, j] = Σ_d x[i, h/G, d] y[j, h/G, d] exp(G_i − G_j), kept where
-  /// j ≤ i (or j < i when `strict`), [Hv, L, L].
+  /// j ≤ i (or j < i when `strict`), [Hv, L, L]. A scalar decay multiplies
+  /// the product afterwards; a diagonal one weighs each channel.
   Value gram(Value x, Value y, Value cumDecay, DecayKind decay, Value len,
              bool strict) {
+    bool diagonal = decay == DecayKind::Diagonal;
+    auto pred = strict ? arith::CmpIPredicate::ult : arith::CmpIPredicate::ule;
     SmallVector<Value> ins = {x, y};
     SmallVector<std::string> maps = {"(h, i, j, d) -> (i, " + group + ", d)",
                                      "(h, i, j, d) -> (j, " + group + ", d)"};
-    bool diagonal = decay == DecayKind::Diagonal;
-    if (cumDecay) {
-      ins.push_back(cumDecay);
-      ins.push_back(cumDecay);
-      maps.push_back(diagonal ? "(h, i, j, d) -> (i, h, d)"
-                              : "(h, i, j, d) -> (i, h)");
-      maps.push_back(diagonal ? "(h, i, j, d) -> (j, h, d)"
-                              : "(h, i, j, d) -> (j, h)");
+    if (diagonal) {
+      ins.append({cumDecay, cumDecay});
+      maps.push_back("(h, i, j, d) -> (i, h, d)");
+      maps.push_back("(h, i, j, d) -> (j, h, d)");
     }
     maps.push_back("(h, i, j, d) -> (h, i, j)");
     SmallVector<StringRef> mapRefs(maps.begin(), maps.end());
-    auto pred = strict ? arith::CmpIPredicate::ult : arith::CmpIPredicate::ule;
-    return b.generic(
+    Value product = b.generic(
         ins, b.filled({hv(), len, len}, 0.0), mapRefs, {3},
         [&](OpBuilder &nb, Location l, ValueRange a) -> Value {
-          Value acc = a.back();
           Value p = mulF(nb, l, a[0], a[1]);
-          Value keep = cmpIndex(nb, l, pred, 2, 1);
-          if (cumDecay) {
+          if (diagonal) {
             // Exponentiate only where kept (G_i − G_j ≤ 0 there).
+            Value keep = cmpIndex(nb, l, pred, 2, 1);
             Value diff = subF(nb, l, a[2], a[3]);
             Value safe =
                 arith::SelectOp::create(nb, l, keep, diff, zeroF(nb, l));
             p = mulF(nb, l, p, expF(nb, l, safe));
           }
-          return arith::SelectOp::create(nb, l, keep, addF(nb, l, acc, p), acc);
+          return addF(nb, l, a.back(), p);
         });
+    // The mask, and a scalar decay exp(G_i − G_j).
+    SmallVector<Value> maskIns = {product};
+    SmallVector<StringRef> maskMaps = {"(h, i, j) -> (h, i, j)"};
+    bool scalar = cumDecay && !diagonal;
+    if (scalar) {
+      maskIns.append({cumDecay, cumDecay});
+      maskMaps.append({"(h, i, j) -> (i, h)", "(h, i, j) -> (j, h)"});
+    }
+    maskMaps.push_back("(h, i, j) -> (h, i, j)");
+    return b.generic(maskIns, b.empty(b.sizes(product)), maskMaps, {},
+                     [&](OpBuilder &nb, Location l, ValueRange a) -> Value {
+                       Value keep = cmpIndex(nb, l, pred, 2, 1);
+                       Value p = a[0];
+                       if (scalar) {
+                         Value diff = subF(nb, l, a[1], a[2]);
+                         Value safe = arith::SelectOp::create(nb, l, keep, diff,
+                                                              zeroF(nb, l));
+                         p = mulF(nb, l, p, expF(nb, l, safe));
+                       }
+                       return arith::SelectOp::create(nb, l, keep, p,
+                                                      zeroF(nb, l));
+                     });
   }
 
   /// x[t, h/G, d] · exp(G[t, h(, d)]) as [L, Hv, K]; with `fromEnd`,
