@@ -39,7 +39,7 @@ static TermResult lowerDiagonal(TensorBuilder &b, const ApplyInfo &info,
   return {out, Value()};
 }
 
-static LogicalResult lowerApply(ApplyOp op) {
+LogicalResult lowering::lowerApply(ApplyOp op) {
   FormAttr form = op.getFormAttr();
   if (!form)
     return op.emitOpError() << "has no #seqmix.form: run seqmix-select-form "
@@ -81,8 +81,10 @@ static LogicalResult lowerApply(ApplyOp op) {
       case FormKind::Recurrent:
         result = lowerRecurrent(b, info, term);
         break;
-      case FormKind::Parallel:
       case FormKind::Chunked:
+        result = lowerChunked(b, info, term, form.getChunk());
+        break;
+      case FormKind::Parallel:
         return op.emitOpError()
                << "the " << stringifyFormKind(form.getKind())
                << " form is not implemented by seqmix-lower-to-linalg yet";
@@ -131,6 +133,9 @@ struct LowerToLinalgPass
     for (ApplyOp op : applies)
       if (failed(lowerApply(op)))
         return signalPassFailure();
+    // The chunk-level ops, from chunked applies or written by hand.
+    if (failed(lowerChunkOps(getOperation())))
+      return signalPassFailure();
 
     // Constructors and algebra left without users go; anything else that
     // remains cannot be lowered.

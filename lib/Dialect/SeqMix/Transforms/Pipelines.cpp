@@ -12,6 +12,7 @@ using namespace mlir;
 
 std::string seqmix::getCPUPipeline() {
   return "seqmix-select-form,"
+         "seqmix-expand-chunked,"
          "seqmix-lower-to-linalg,"
          "canonicalize,cse,"
          "one-shot-bufferize{bufferize-function-boundaries "
@@ -42,7 +43,8 @@ void seqmix::registerPipelines() {
   PassPipelineRegistration<>(
       "seqmix-to-cpu-pipeline",
       "Lower a module with seqmix ops on tensors to the LLVM dialect for the "
-      "CPU: form selection, seqmix-lower-to-linalg, one-shot bufferization "
+      "CPU: form selection, seqmix-expand-chunked, seqmix-lower-to-linalg, "
+      "one-shot bufferization "
       "(results become out-parameters), deallocation, conversion to LLVM",
       [](OpPassManager &pm) {
         if (failed(seqmix::buildCPUPipeline(pm)))
