@@ -447,7 +447,7 @@ static void lowerTriInverse(TriInverseOp op) {
 /// Σ_{j ≤ i} T[i, h, j] x[j, h, e] for a chunk block T [L, Hv, L] and chunk
 /// rows x [L, Hx, E] read at head `xHead` (an affine expression of h).
 static Value chunkProduct(TensorBuilder &b, Value t, Value x, StringRef xHead,
-                          OpFoldResult hv, Value init) {
+                          Value init) {
   return b.generic({t, x}, init,
                    {"(i, h, e, j) -> (i, h, j)",
                     ("(i, h, e, j) -> (j, " + xHead + ", e)").str(),
@@ -460,15 +460,16 @@ static Value chunkProduct(TensorBuilder &b, Value t, Value x, StringRef xHead,
                    });
 }
 
-/// k ∘ exp(G − G_ref) per value head, [L, Hv, K]: G_ref is the chunk's last
-/// row (exp(G_l − G_j)) when given, else 0 (exp(G_j)).
-static Value decayedKeys(TensorBuilder &b, Value ks, Value gs, Value last,
+/// Chunk rows of q or k at the value heads, times exp(G_j − G_ref), as
+/// [L, Hv, K]: G_ref is `last`, the chunk's last row, when given (k_j ∘
+/// exp(G_l − G_j)), else 0 (x_j ∘ exp(G_j)).
+static Value decayedRows(TensorBuilder &b, Value xs, Value gs, Value last,
                          StringRef group, int64_t valueHeads) {
   OpBuilder &ob = b.builder();
   SmallVector<OpFoldResult> sizes = {
-      b.sizes(ks)[0], ob.getIndexAttr(valueHeads), b.sizes(ks)[2]};
+      b.sizes(xs)[0], ob.getIndexAttr(valueHeads), b.sizes(xs)[2]};
   bool diagonal = cast<ShapedType>(gs.getType()).getRank() == 3;
-  SmallVector<Value> ins = {ks, gs};
+  SmallVector<Value> ins = {xs, gs};
   SmallVector<std::string> maps = {("(j, h, d) -> (j, " + group + ", d)").str(),
                                    decayMap("j, h, d", gs, "j", "d")};
   if (last) {
@@ -504,14 +505,13 @@ static void lowerWYApply(WYApplyOp op) {
         Value keys = ks;
         std::string keyHead = group;
         if (decay) {
-          keys = decayedKeys(cb, ks, chunkRows(cb, decay, c), Value(), group,
+          keys = decayedRows(cb, ks, chunkRows(cb, decay, c), Value(), group,
                              valueHeads);
           keyHead = "h";
         }
-        Value w = chunkProduct(cb, ts, keys, keyHead, hv,
+        Value w = chunkProduct(cb, ts, keys, keyHead,
                                cb.filled({c.len, hv, cb.sizes(ks)[2]}, 0.0));
-        Value u =
-            chunkProduct(cb, ts, vs, "h", hv, cb.filled(cb.sizes(vs), 0.0));
+        Value u = chunkProduct(cb, ts, vs, "h", cb.filled(cb.sizes(vs), 0.0));
         return SmallVector<Value>{insertRows(cb, w, it[0], c),
                                   insertRows(cb, u, it[1], c)};
       });
@@ -574,7 +574,7 @@ static void lowerStateScan(ChunkStateScanOp op) {
       Value last = tokenRow(cb, decay, c.row, lastToken);
       bool diagonal = cast<ShapedType>(last.getType()).getRank() == 2;
       keys =
-          decayedKeys(cb, ks, chunkRows(cb, decay, c), last, group, valueHeads);
+          decayedRows(cb, ks, chunkRows(cb, decay, c), last, group, valueHeads);
       keyHead = "h";
       h = cb.generic({h, last}, cb.empty({hv, kd, vd}),
                      {"(h, d, e) -> (h, d, e)",
@@ -626,7 +626,7 @@ static void lowerOutput(ChunkOutputOp op) {
         Value queries = qs;
         std::string queryHead = group;
         if (decay) {
-          queries = decayedKeys(cb, qs, chunkRows(cb, decay, c), Value(), group,
+          queries = decayedRows(cb, qs, chunkRows(cb, decay, c), Value(), group,
                                 valueHeads);
           queryHead = "h";
         }
@@ -638,7 +638,7 @@ static void lowerOutput(ChunkOutputOp op) {
                              {3}, [&](OpBuilder &nb, Location l, ValueRange x) {
                                return add(nb, l, x[2], mul(nb, l, x[0], x[1]));
                              });
-        o = chunkProduct(cb, chunkBlock(cb, a, c), vs, "h", hv, o);
+        o = chunkProduct(cb, chunkBlock(cb, a, c), vs, "h", o);
         if (scale != 1.0) {
           Value factor = cb.f32Constant(scale);
           o = cb.generic({o}, cb.empty(cb.sizes(o)),
