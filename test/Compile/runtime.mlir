@@ -26,7 +26,7 @@
 // LDD-NOT: libMLIR
 // LDD-NOT: libLLVM
 
-// RPATH: {{RUNPATH|RPATH}}{{.*}}[$ORIGIN]
+// RPATH: {{RUNPATH|RPATH}}{{.*}}[$ORIGIN:{{.*}}rt]
 
 // MISSING: seqmix-compile: error: the compiled module calls memrefCopy, which libseqmix_runtime provides, but [[DIR]]/libseqmix_runtime.so does not exist (build libseqmix_runtime, or point --runtime-dir= at it)
 

@@ -7,11 +7,22 @@
 #include "seqmix/Dialect/SeqMix/IR/SeqMix.h"
 
 #include "mlir/IR/BuiltinOps.h"
+#include "mlir/Transforms/InliningUtils.h"
 
 using namespace mlir;
 using namespace mlir::seqmix;
 
 #include "seqmix/Dialect/SeqMix/IR/SeqMixDialect.cpp.inc"
+
+namespace {
+/// Every seqmix op is pure and has no regions: each may be inlined.
+struct SeqMixInlinerInterface : public DialectInlinerInterface {
+  using DialectInlinerInterface::DialectInlinerInterface;
+  bool isLegalToInline(Operation *, Region *, bool, IRMapping &) const final {
+    return true;
+  }
+};
+} // namespace
 
 void SeqMixDialect::initialize() {
   registerAttributes();
@@ -20,6 +31,7 @@ void SeqMixDialect::initialize() {
 #define GET_OP_LIST
 #include "seqmix/Dialect/SeqMix/IR/SeqMixOps.cpp.inc"
       >();
+  addInterfaces<SeqMixInlinerInterface>();
 }
 
 LogicalResult SeqMixDialect::verifyOperationAttribute(Operation *op,

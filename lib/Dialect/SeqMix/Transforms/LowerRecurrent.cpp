@@ -283,8 +283,7 @@ static FailureOr<TermResult> lowerSemiseparable(TensorBuilder &b,
                 Value last = arith::SubIOp::create(
                     tb, tl, arith::AddIOp::create(tb, tl, seq.begin, seq.end),
                     sb.index(1));
-                t = arith::SubIOp::create(
-                    tb, tl, last, arith::SubIOp::create(tb, tl, i, seq.begin));
+                t = arith::SubIOp::create(tb, tl, last, i);
               }
               auto tok =
                   ts.token(q, k, info.value, gate, beta, dt, seq.batchIndex, t);

@@ -41,14 +41,14 @@ static TermResult lowerDiagonal(TensorBuilder &b, const ApplyInfo &info,
 
 /// Lowers every term of a mixer in `form` and sums their outputs.
 static LogicalResult lowerTerms(TensorBuilder &b, const ApplyInfo &info,
-                                ArrayRef<Term> terms, FormKind form,
+                                ArrayRef<Term> terms, FormAttr form,
                                 Value &total, Value &finalState) {
   for (const Term &term : terms) {
     FailureOr<TermResult> result;
     if (auto diag = dyn_cast<DiagonalOp>(term.constructor)) {
       result = lowerDiagonal(b, info, diag);
     } else {
-      switch (form) {
+      switch (form.getKind()) {
       case FormKind::Recurrent:
         result = lowerRecurrent(b, info, term);
         break;
@@ -56,9 +56,8 @@ static LogicalResult lowerTerms(TensorBuilder &b, const ApplyInfo &info,
         result = lowerParallel(b, info, term);
         break;
       case FormKind::Chunked:
-        return emitError(info.loc)
-               << "the chunked form is not implemented by "
-                  "seqmix-lower-to-linalg yet";
+        result = lowerChunked(b, info, term, form.getChunk());
+        break;
       }
     }
     if (failed(result))
@@ -90,7 +89,7 @@ static int64_t getValueHeads(MixerType mixer) {
   return mixer.getNumHeads();
 }
 
-static LogicalResult lowerApply(ApplyOp op) {
+LogicalResult lowering::lowerApply(ApplyOp op) {
   FormAttr form = op.getFormAttr();
   if (!form)
     return op.emitOpError() << "has no #seqmix.form: run seqmix-select-form "
@@ -123,7 +122,7 @@ static LogicalResult lowerApply(ApplyOp op) {
   info.wantsFinalState = static_cast<bool>(op.getFinalState());
 
   Value total, finalState;
-  if (failed(lowerTerms(b, info, *terms, form.getKind(), total, finalState)))
+  if (failed(lowerTerms(b, info, *terms, form, total, finalState)))
     return failure();
   auto valueType = cast<RankedTensorType>(op.getValue().getType());
   Value output = b.fromF32(total, valueType.getElementType());
@@ -197,8 +196,9 @@ static LogicalResult lowerMaterialize(MaterializeOp op) {
   info.wantsFinalState = false;
   Value total, finalState;
   // A diagnostic of lowerTerms goes to the materialize op.
-  if (failed(lowerTerms(b, info, *terms, FormKind::Parallel, total,
-                        finalState)))
+  auto parallel = FormAttr::get(op.getContext(), FormKind::Parallel, 0,
+                                std::nullopt, 0);
+  if (failed(lowerTerms(b, info, *terms, parallel, total, finalState)))
     return failure();
   Value out = b.generic(
       total, b.empty({batch, ob.getIndexAttr(info.heads), seqLen, seqLen}),
@@ -226,6 +226,9 @@ struct LowerToLinalgPass
     for (MaterializeOp op : materializes)
       if (failed(lowerMaterialize(op)))
         return signalPassFailure();
+    // The chunk-level ops, from chunked applies or written by hand.
+    if (failed(lowerChunkOps(getOperation())))
+      return signalPassFailure();
 
     // Constructors and algebra left without users go; anything else that
     // remains cannot be lowered.

@@ -46,12 +46,17 @@ FailureOr<SmallVector<Term>> lowering::collectTerms(Value mixer,
 
 Sequence lowering::getSequence(OpBuilder &b, Location loc,
                                const ApplyInfo &info, Value n) {
-  if (!info.seqlens) {
+  return getSequence(b, loc, info.seqlens, info.seqLen, n);
+}
+
+Sequence lowering::getSequence(OpBuilder &b, Location loc, Value seqlens,
+                               Value seqLen, Value n) {
+  if (!seqlens) {
     Value zero = arith::ConstantIndexOp::create(b, loc, 0);
-    return {n, zero, info.seqLen};
+    return {n, zero, seqLen};
   }
   auto offset = [&](Value i) -> Value {
-    Value raw = tensor::ExtractOp::create(b, loc, info.seqlens, i);
+    Value raw = tensor::ExtractOp::create(b, loc, seqlens, i);
     return arith::IndexCastOp::create(b, loc, b.getIndexType(), raw);
   };
   Value one = arith::ConstantIndexOp::create(b, loc, 1);

@@ -68,6 +68,9 @@ struct Sequence {
 /// seqlens[n] .. seqlens[n + 1].
 Sequence getSequence(OpBuilder &b, Location loc, const ApplyInfo &info,
                      Value n);
+/// The same for a batch of `seqLen` tokens per row and optional `seqlens`.
+Sequence getSequence(OpBuilder &b, Location loc, Value seqlens, Value seqLen,
+                     Value n);
 
 /// Small builders for tensors and linalg.generic.
 class TensorBuilder {
@@ -127,6 +130,22 @@ FailureOr<TermResult> lowerParallel(TensorBuilder &b, const ApplyInfo &info,
 /// The recurrent form of a term (a scan over T).
 FailureOr<TermResult> lowerRecurrent(TensorBuilder &b, const ApplyInfo &info,
                                      const Term &term);
+
+/// The chunked form of a term, with chunks of `chunk` tokens: a causal
+/// semiseparable term becomes chunk-level ops (seqmix.chunk_cumsum,
+/// seqmix.chunk_gram, seqmix.tri_inverse, seqmix.wy_apply,
+/// seqmix.chunk_state_scan, seqmix.chunk_output); an anticausal one takes
+/// the recurrent form.
+FailureOr<TermResult> lowerChunked(TensorBuilder &b, const ApplyInfo &info,
+                                   const Term &term, int64_t chunk);
+
+/// Replaces one seqmix.apply by tensor code in the form it names (chunked:
+/// chunk-level ops for its causal semiseparable term).
+LogicalResult lowerApply(ApplyOp op);
+
+/// Lowers every chunk-level op under `root` to linalg, scf, tensor, arith
+/// and math on tensors.
+LogicalResult lowerChunkOps(Operation *root);
 
 } // namespace lowering
 } // namespace seqmix

@@ -18,6 +18,7 @@ std::string seqmix::getCPUPipeline() {
   // function that returns its argument. The clones that deallocation inserts
   // become allocations and copies.
   return "seqmix-select-form,"
+         "seqmix-expand-chunked,"
          "seqmix-lower-to-linalg,"
          "func.func(convert-elementwise-to-linalg),"
          "canonicalize,cse,"
@@ -50,7 +51,8 @@ void seqmix::registerPipelines() {
   PassPipelineRegistration<>(
       "seqmix-to-cpu-pipeline",
       "Lower a module with seqmix ops on tensors to the LLVM dialect for the "
-      "CPU: form selection, seqmix-lower-to-linalg, one-shot bufferization "
+      "CPU: form selection, seqmix-expand-chunked, seqmix-lower-to-linalg, "
+      "one-shot bufferization "
       "(results become out-parameters), deallocation, conversion to LLVM",
       [](OpPassManager &pm) {
         if (failed(seqmix::buildCPUPipeline(pm)))

@@ -287,4 +287,6 @@ def SeqMix_MaterializeOp : SeqMix_Op<"materialize"> {
   let hasVerifier = 1;
 }
 
+include "seqmix/Dialect/SeqMix/IR/SeqMixChunkOps.td"
+
 #endif // SEQMIX_DIALECT_SEQMIX_IR_SEQMIXOPS_TD

@@ -27,7 +27,8 @@ namespace seqmix {
 #include "seqmix/Dialect/SeqMix/Transforms/Passes.h.inc"
 
 /// The textual pipeline behind `seqmix-to-cpu-pipeline`: form selection,
-/// lowering to linalg on tensors, one-shot bufferization with results turned
+/// expansion of chunked applies into chunk-level ops, lowering to linalg on
+/// tensors, one-shot bufferization with results turned
 /// into out-parameters, deallocation, and conversion to the LLVM dialect.
 std::string getCPUPipeline();
 
