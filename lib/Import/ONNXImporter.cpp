@@ -38,9 +38,9 @@ AffineMap mlir::seqmix::onnx_import::identityMap(MLIRContext *ctx,
 }
 
 Importer::Importer(MLIRContext *context, const Model &model,
-                   StringRef fileName, StringRef functionName, bool cleanup)
-    : ctx(context), model(model), fileName(fileName.str()),
-      functionName(functionName.str()), cleanup(cleanup), b(context),
+                   StringRef fileName, const ONNXImportOptions &options)
+    : ctx(context), model(model), fileName(fileName.str()), options(options),
+      b(context),
       currentLoc(UnknownLoc::get(context)) {
   registerElementwiseOps(onnxOps);
   registerShapeOps(onnxOps);
@@ -510,8 +510,8 @@ LogicalResult Importer::importGraph(ModuleOp module) {
   if (failed(declareInputs(argTypes, argAttrs, argNames)))
     return failure();
 
-  std::string name = functionName.empty() ? makeIdentifier(g.name)
-                                          : functionName;
+  std::string name = options.functionName.empty() ? makeIdentifier(g.name)
+                                                  : options.functionName;
   b.setInsertionPointToEnd(module.getBody());
   auto func = func::FuncOp::create(b, currentLoc, name,
                                    b.getFunctionType(argTypes, {}));
@@ -633,7 +633,7 @@ OwningOpRef<ModuleOp> Importer::run() {
     return nullptr;
   if (failed(mlir::verify(*module)))
     return nullptr;
-  if (cleanup) {
+  if (options.cleanup) {
     // Fold the importer's bookkeeping (repeated sizes, constant shapes).
     PassManager pm(ctx);
     pm.addPass(createCanonicalizerPass());
@@ -662,8 +662,7 @@ mlir::seqmix::importONNX(llvm::StringRef bytes, llvm::StringRef fileName,
     mlir::emitError(loc) << message;
     return nullptr;
   }
-  Importer importer(context, model, fileName, options.functionName,
-                    options.cleanup);
+  Importer importer(context, model, fileName, options);
   return importer.run();
 }
 

@@ -20,6 +20,8 @@
 
 #include "ONNXModel.h"
 
+#include "seqmix/Import/ONNX.h"
+
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/BuiltinTypes.h"
@@ -76,7 +78,9 @@ using BodyBuilder =
 class Importer {
 public:
   Importer(MLIRContext *context, const Model &model, StringRef fileName,
-           StringRef functionName, bool cleanup);
+           const ONNXImportOptions &options);
+
+  const ONNXImportOptions &getOptions() const { return options; }
 
   /// Builds the module, or returns null after reporting errors.
   OwningOpRef<ModuleOp> run();
@@ -231,8 +235,7 @@ private:
   MLIRContext *ctx;
   const Model &model;
   std::string fileName;
-  std::string functionName;
-  bool cleanup;
+  ONNXImportOptions options;
   OpBuilder b;
   llvm::StringMap<ImportedValue> values;
   /// tensor.dim values created in the entry block, by (tensor, dim).

@@ -20,6 +20,12 @@ static llvm::cl::opt<std::string> onnxFunctionName(
                    "the graph's name)"),
     llvm::cl::init(""));
 
+static llvm::cl::opt<bool> onnxAttentionAsLinalg(
+    "onnx-attention-as-linalg",
+    llvm::cl::desc("Import every ONNX Attention node as linalg ops, never as "
+                   "seqmix.attention"),
+    llvm::cl::init(false));
+
 static llvm::cl::opt<bool> onnxNoCleanup(
     "onnx-no-cleanup",
     llvm::cl::desc("Leave the imported function as built, without "
@@ -36,6 +42,7 @@ void mlir::seqmix::registerImportONNXTranslation() {
         ONNXImportOptions options;
         options.functionName = onnxFunctionName;
         options.cleanup = !onnxNoCleanup;
+        options.attentionAsSeqMix = !onnxAttentionAsLinalg;
         OwningOpRef<ModuleOp> module =
             importONNX(buffer->getBuffer(), buffer->getBufferIdentifier(),
                        context, options);

@@ -35,6 +35,10 @@ struct ONNXImportOptions {
   /// Whether the imported function is canonicalized (and CSE'd): folds the
   /// importer's shape bookkeeping.
   bool cleanup = true;
+  /// Whether an ONNX Attention node that seqmix.attention can express (self
+  /// attention without an explicit mask, cache or soft cap) becomes
+  /// seqmix.attention + seqmix.apply; otherwise, and for the rest, linalg.
+  bool attentionAsSeqMix = true;
 };
 
 /// Imports the model in `bytes`. `fileName` names it in diagnostics, and
