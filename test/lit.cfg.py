@@ -2,6 +2,8 @@
 # lit configuration of the SeqMix regression tests (check-seqmix).
 
 import os
+import subprocess
+import sys
 
 import lit.formats
 from lit.llvm import llvm_config
@@ -32,7 +34,27 @@ llvm_config.use_default_substitutions()
 tool_dirs = [config.seqmix_tools_dir, config.llvm_tools_dir]
 tools = [
     "seqmix-opt",
+    "seqmix-translate",
+    "not",
     # Debian's own mlir-opt, which loads SeqMix as a plugin.
     ToolSubst("%mlir_opt", os.path.join(config.llvm_tools_dir, "mlir-opt")),
 ]
 llvm_config.add_tool_substitutions(tools, tool_dirs)
+
+# %python: the project's Python (with onnx, for the models of test/Import),
+# from -DPython3_EXECUTABLE, else the checkout's .venv, else lit's own.
+python = getattr(config, "python_executable", "") or ""
+if not python or not os.path.exists(python):
+    venv_python = os.path.join(config.seqmix_src_root, ".venv", "bin", "python")
+    python = venv_python if os.path.exists(venv_python) else sys.executable
+config.substitutions.append(("%python", python))
+if subprocess.call([python, "-c", "import onnx, numpy"],
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) == 0:
+    config.available_features.add("onnx")
+else:
+    lit_config.warning("%s cannot import onnx: the tests of test/Import are "
+                       "unsupported (run scripts/setup.sh)" % python)
+config.substitutions.append(
+    ("%make_models",
+     "%s %s" % (python, os.path.join(config.test_source_root, "Import",
+                                     "Inputs", "make_models.py"))))

@@ -522,6 +522,28 @@ LogicalResult Importer::importGraph(ModuleOp module) {
   for (auto [i, argName] : llvm::enumerate(argNames))
     values[argName] = ImportedValue{entry->getArgument(i), std::nullopt};
 
+  // Dimensions with the same dim_param are one size: later ones read the
+  // first one's tensor.dim (Reshape, Attention, ... compare sizes).
+  llvm::StringMap<Value> symbols;
+  for (auto [i, argName] : llvm::enumerate(argNames)) {
+    const ValueInfo *info = nullptr;
+    for (const ValueInfo &in : g.inputs)
+      if (in.name == argName)
+        info = &in;
+    if (!info)
+      continue;
+    for (auto [d, dim] : llvm::enumerate(info->dims)) {
+      if (dim.isStatic() || dim.param.empty())
+        continue;
+      Value arg = entry->getArgument(i);
+      auto it = symbols.find(dim.param);
+      if (it == symbols.end())
+        symbols[dim.param] = dimValue(arg, d);
+      else
+        dimCache[std::make_pair(arg, static_cast<int64_t>(d))] = it->second;
+    }
+  }
+
   // Initializers become constants; small integer ones are known elements.
   for (const Tensor &t : g.initializers) {
     currentLoc = NameLoc::get(StringAttr::get(ctx, t.name),

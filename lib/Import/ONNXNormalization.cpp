@@ -306,15 +306,22 @@ LogicalResult importCumSum(Importer &im) {
   Value xs = tensor::ExtractSliceOp::create(b, loc, *x, offsets, sliceSizes,
                                             strides);
   bool isFloat = isa<FloatType>(elt);
-  Value newAcc = *im.elementwise(
-      {acc, xs}, elt, [&](OpBuilder &nb, Location l, ValueRange a) -> Value {
+  // The exclusive sum writes the running sum before adding the slice.
+  Value newOut = out;
+  if (*exclusive)
+    newOut = tensor::InsertSliceOp::create(b, loc, acc, out, offsets,
+                                           sliceSizes, strides);
+  // acc += slice, in place (the loop carries acc in one buffer).
+  AffineMap id = identityMap(im.getContext(), rank);
+  Value newAcc = im.generic(
+      xs, acc, {id, id}, {}, [&](OpBuilder &nb, Location l, ValueRange a) {
         if (isFloat)
-          return arith::AddFOp::create(nb, l, a[0], a[1]);
-        return arith::AddIOp::create(nb, l, a[0], a[1]);
+          return arith::AddFOp::create(nb, l, a[1], a[0]).getResult();
+        return arith::AddIOp::create(nb, l, a[1], a[0]).getResult();
       });
-  Value written = *exclusive ? acc : newAcc;
-  Value newOut = tensor::InsertSliceOp::create(b, loc, written, out, offsets,
-                                               sliceSizes, strides);
+  if (!*exclusive)
+    newOut = tensor::InsertSliceOp::create(b, loc, newAcc, out, offsets,
+                                           sliceSizes, strides);
   scf::YieldOp::create(b, loc, ValueRange{newOut, newAcc});
   im.setOutput(0, loop.getResult(0));
   return success();

@@ -222,7 +222,21 @@ LogicalResult importReshape(Importer &im) {
     for (auto [i, s] : llvm::enumerate(out))
       if (static_cast<int>(i) != inferred)
         others.push_back(s);
-    OpFoldResult rest = m.product(others);
+    // Cancel the sizes that the input and the other target sizes share
+    // (B and T read by Shape), so that the inferred size stays static.
+    SmallVector<OpFoldResult> inLeft(in.begin(), in.end());
+    SmallVector<OpFoldResult> outLeft;
+    for (OpFoldResult o : others) {
+      auto it = llvm::find_if(inLeft, [&](OpFoldResult x) {
+        return !getConstantIntValue(x) && Importer::sameSize(x, o);
+      });
+      if (it != inLeft.end())
+        inLeft.erase(it);
+      else
+        outLeft.push_back(o);
+    }
+    total = m.product(inLeft);
+    OpFoldResult rest = m.product(outLeft);
     std::optional<int64_t> t = getConstantIntValue(total),
                            r = getConstantIntValue(rest);
     if (t && r && (*r == 0 || *t % *r != 0))
