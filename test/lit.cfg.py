@@ -58,3 +58,13 @@ config.substitutions.append(
     ("%make_models",
      "%s %s" % (python, os.path.join(config.test_source_root, "Import",
                                      "Inputs", "make_models.py"))))
+config.substitutions.append(
+    ("%check_numerics",
+     "%s %s %s %s" % (python, os.path.join(config.test_source_root, "Import",
+                                           "Inputs", "check_numerics.py"),
+                      config.seqmix_tools_dir,
+                      os.path.dirname(config.llvm_tools_dir.rstrip("/")))))
+if subprocess.call([python, "-c", "import onnxruntime"],
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) == 0 \
+        and os.path.exists(os.path.join(config.llvm_tools_dir, "mlir-runner")):
+    config.available_features.add("onnxruntime")

@@ -44,11 +44,6 @@ Value splitHeads(Importer &im, Value x, int64_t heads) {
   return im.transpose(r, {0, 2, 1, 3});
 }
 
-struct AttentionParts {
-  Value q, k, v;               // [B, H, S, D]
-  int64_t qHeads, kvHeads;     // static
-  bool threeD;
-};
 
 LogicalResult importAttention(Importer &im) {
   if (failed(im.checkArity(3, im.opset() >= 24 ? 7 : 6, 1, 4)))
@@ -108,7 +103,7 @@ LogicalResult importAttention(Importer &im) {
       return im.error() << "head counts of Q, K and V must be static and K, V "
                            "must agree";
   }
-  if (hkv <= 0 || hq % hkv != 0)
+  if (hkv <= 0 || hq <= 0 || hq % hkv != 0)
     return im.error() << "query heads (" << hq
                       << ") must be a multiple of the key/value heads ("
                       << hkv << ")";

@@ -101,7 +101,8 @@ FailureOr<Value> matmul(Importer &im, Value a, Value bm) {
   for (unsigned i = 0; i < nb + 2; ++i)
     outExprs.push_back(d(i));
   AffineMap mapC = AffineMap::get(numLoops, 0, outExprs, ctx);
-  return im.generic({a, bm}, init, {mapA, mapB, mapC}, {nb + 2},
+  return im.generic({a, bm}, init, {mapA, mapB, mapC},
+                    {static_cast<unsigned>(nb + 2)},
                     [](OpBuilder &nb2, Location l, ValueRange v) {
                       return multiplyAdd(nb2, l, v[0], v[1], v[2]);
                     });

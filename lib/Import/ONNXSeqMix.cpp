@@ -110,10 +110,10 @@ FailureOr<FormAttr> formAttr(Importer &im) {
 /// Checks that a size is static (heads, K).
 LogicalResult requireStatic(Importer &im, Value v, int64_t dim,
                             StringRef what, StringRef name) {
-  if (typeOf(v).isDynamicDim(dim))
+  if (typeOf(v).isDynamicDim(dim) || typeOf(v).getDimSize(dim) < 1)
     return im.error() << "the " << what << " (dimension " << dim << ") of '"
-                      << name << "' must be static, but '" << name
-                      << "' has type " << v.getType();
+                      << name << "' must be static and positive, but '"
+                      << name << "' has type " << v.getType();
   return success();
 }
 
@@ -347,7 +347,8 @@ LogicalResult importSSD(Importer &im) {
       });
   if (failed(g))
     return failure();
-  auto ssType = SemiseparableAttr::get(ctx, ct.getDimSize(3), DecayKind::Scalar,
+  auto ssType = SemiseparableAttr::get(ctx, typeOf(*bIn).getDimSize(3),
+                                       DecayKind::Scalar,
                                        Transition::Additive, Direction::Causal);
   SmallVector<int64_t> shape = {xt.getDimSize(0), heads, xt.getDimSize(1)};
   Value m = SemiseparableOp::create(b, loc, MixerType::get(ctx, shape, ssType),

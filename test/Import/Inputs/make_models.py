@@ -326,6 +326,26 @@ def attention_cache():
 
 
 @register
+def attention_window():
+    # A sliding window that bites (opset 25): causal, 3 keys to the left.
+    ins = [vi(n, F, [1, 2, 12, 8]) for n in "qkv"]
+    nodes = [N("Attention", ["q", "k", "v"], ["y"], is_causal=1,
+               left_window_size=3)]
+    return model(nodes, ins, [vi("y", F, None)], opset=25)
+
+
+@register
+def attention_nonpad():
+    # An external cache with per-batch valid lengths (opset 24): the causal
+    # frontier is offset by nonpad_kv_seqlen - q_len.
+    ins = [vi("q", F, [2, 2, 4, 8]), vi("k", F, [2, 2, 6, 8]),
+           vi("v", F, [2, 2, 6, 8]), vi("nonpad", I64, [2])]
+    nodes = [N("Attention", ["q", "k", "v", "", "", "", "nonpad"], ["y"],
+               is_causal=1)]
+    return model(nodes, ins, [vi("y", F, None)], opset=24)
+
+
+@register
 def opset28():
     return model([N("Relu", ["x"], ["y"])], [vi("x", F, [2])],
                  [vi("y", F, None)], opset=28)
