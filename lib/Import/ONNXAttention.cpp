@@ -39,11 +39,10 @@ Value splitHeads(Importer &im, Value x, int64_t heads) {
   SmallVector<OpFoldResult> s = im.sizes(x);
   int64_t hidden = typeOf(x).getDimSize(2);
   OpBuilder &b = im.builder();
-  Value r = im.reshape(x, {s[0], s[1], b.getIndexAttr(heads),
-                           b.getIndexAttr(hidden / heads)});
+  Value r = im.reshape(
+      x, {s[0], s[1], b.getIndexAttr(heads), b.getIndexAttr(hidden / heads)});
   return im.transpose(r, {0, 2, 1, 3});
 }
-
 
 LogicalResult importAttention(Importer &im) {
   if (failed(im.checkArity(3, im.opset() >= 24 ? 7 : 6, 1, 4)))
@@ -59,8 +58,8 @@ LogicalResult importAttention(Importer &im) {
       failed(qkMode) || failed(softcap) || failed(leftWindow) ||
       failed(rightWindow))
     return failure();
-  if (im.opset() < 25 && (im.hasAttr("left_window_size") ||
-                          im.hasAttr("right_window_size")))
+  if (im.opset() < 25 &&
+      (im.hasAttr("left_window_size") || im.hasAttr("right_window_size")))
     return im.error() << "window sizes need opset 25";
   int64_t rank = typeOf(*q).getRank();
   if (typeOf(*k).getRank() != rank || typeOf(*v).getRank() != rank)
@@ -69,8 +68,7 @@ LogicalResult importAttention(Importer &im) {
   if (typeOf(*k).getElementType() != elt || typeOf(*v).getElementType() != elt)
     return im.error() << "Q, K and V must have one element type";
   if (*qkMode < 0 || *qkMode > 3)
-    return im.attrError("qk_matmul_output_mode") << *qkMode
-                                                 << " is not 0 to 3";
+    return im.attrError("qk_matmul_output_mode") << *qkMode << " is not 0 to 3";
   if (im.hasInput(4) != im.hasInput(5) || im.hasOutput(1) != im.hasOutput(2))
     return im.error() << "past_key and past_value (and present_key and "
                          "present_value) go together";
@@ -87,9 +85,9 @@ LogicalResult importAttention(Importer &im) {
       return failure();
     hq = *qn;
     hkv = *kvn;
-    for (auto [name, val, h] : {std::make_tuple("Q", *q, hq),
-                                std::make_tuple("K", *k, hkv),
-                                std::make_tuple("V", *v, hkv)}) {
+    for (auto [name, val, h] :
+         {std::make_tuple("Q", *q, hq), std::make_tuple("K", *k, hkv),
+          std::make_tuple("V", *v, hkv)}) {
       int64_t hidden = typeOf(val).getDimSize(2);
       if (h <= 0 || ShapedType::isDynamic(hidden) || hidden % h != 0)
         return im.error() << name << " of type " << val.getType()
@@ -105,13 +103,13 @@ LogicalResult importAttention(Importer &im) {
   }
   if (hkv <= 0 || hq <= 0 || hq % hkv != 0)
     return im.error() << "query heads (" << hq
-                      << ") must be a multiple of the key/value heads ("
-                      << hkv << ")";
+                      << ") must be a multiple of the key/value heads (" << hkv
+                      << ")";
   int64_t group = hq / hkv;
-  int64_t headDim = threeD ? typeOf(*q).getDimSize(2) / hq
-                           : typeOf(*q).getDimSize(3);
-  int64_t kDim = threeD ? typeOf(*k).getDimSize(2) / hkv
-                        : typeOf(*k).getDimSize(3);
+  int64_t headDim =
+      threeD ? typeOf(*q).getDimSize(2) / hq : typeOf(*q).getDimSize(3);
+  int64_t kDim =
+      threeD ? typeOf(*k).getDimSize(2) / hkv : typeOf(*k).getDimSize(3);
   if (ShapedType::isDynamic(headDim) ||
       (!ShapedType::isDynamic(kDim) && kDim != headDim))
     return im.error() << "the head size of Q must be static and equal K's";
@@ -132,13 +130,12 @@ LogicalResult importAttention(Importer &im) {
       (*isCausal && *leftWindow >= 0) ||
       (!*isCausal && *leftWindow >= 0 && *leftWindow == *rightWindow);
   int64_t seqAxis = threeD ? 1 : 2;
-  bool sameLength = Importer::sameSize(im.sizes(*q)[seqAxis],
-                                       im.sizes(*k)[seqAxis]);
-  if (im.getOptions().attentionAsSeqMix && !im.hasInput(3) &&
-      !im.hasInput(4) && !(im.opset() >= 24 && im.hasInput(6)) &&
-      !im.hasOutput(1) && !im.hasOutput(3) && *softcap == 0.0 &&
-      simpleWindow && sameLength && !elt.isF64() && scale > 0 &&
-      std::isfinite(scale)) {
+  bool sameLength =
+      Importer::sameSize(im.sizes(*q)[seqAxis], im.sizes(*k)[seqAxis]);
+  if (im.getOptions().attentionAsSeqMix && !im.hasInput(3) && !im.hasInput(4) &&
+      !(im.opset() >= 24 && im.hasInput(6)) && !im.hasOutput(1) &&
+      !im.hasOutput(3) && *softcap == 0.0 && simpleWindow && sameLength &&
+      !elt.isF64() && scale > 0 && std::isfinite(scale)) {
     // To [B, T, H, D].
     auto toBTHD = [&](Value x, int64_t heads) {
       if (!threeD)
@@ -165,13 +162,13 @@ LogicalResult importAttention(Importer &im) {
     if (threeD) {
       SmallVector<OpFoldResult> s = im.sizes(o);
       int64_t vd = vt.getDimSize(3);
-      o = im.reshape(o, {s[0], s[1],
-                         ShapedType::isDynamic(vd)
-                             ? OpFoldResult(arith::MulIOp::create(
-                                                b, loc, im.toIndex(s[3]),
-                                                im.index(hq))
-                                                .getResult())
-                             : OpFoldResult(b.getIndexAttr(vd * hq))});
+      o = im.reshape(
+          o, {s[0], s[1],
+              ShapedType::isDynamic(vd)
+                  ? OpFoldResult(arith::MulIOp::create(b, loc, im.toIndex(s[3]),
+                                                       im.index(hq))
+                                     .getResult())
+                  : OpFoldResult(b.getIndexAttr(vd * hq))});
     } else {
       o = im.transpose(o, {0, 2, 1, 3});
     }
@@ -223,11 +220,10 @@ LogicalResult importAttention(Importer &im) {
                                      arith::MulFOp::create(nb, l, x, y));
       });
   Value scaleV = im.scalar(accElt, scale);
-  scores = *im.elementwise(scores, accElt,
-                           [&](OpBuilder &nb, Location l, ValueRange a) {
-                             return arith::MulFOp::create(nb, l, a[0], scaleV)
-                                 .getResult();
-                           });
+  scores = *im.elementwise(
+      scores, accElt, [&](OpBuilder &nb, Location l, ValueRange a) {
+        return arith::MulFOp::create(nb, l, a[0], scaleV).getResult();
+      });
   Value qkOut = *qkMode == 0 ? scores : Value();
   if (*softcap > 0) {
     Value cap = im.scalar(accElt, *softcap);
@@ -290,21 +286,21 @@ LogicalResult importAttention(Importer &im) {
   Value qLen = im.toIndex(qs[2]);
   bool causal = *isCausal != 0;
   int64_t left = *leftWindow, right = *rightWindow;
-  bool needMask = causal || left >= 0 || right >= 0 || maskArg >= 0 ||
-                  nonpadArg >= 0;
+  bool needMask =
+      causal || left >= 0 || right >= 0 || maskArg >= 0 || nonpadArg >= 0;
   if (needMask) {
     Value negInf = arith::ConstantOp::create(
         b, loc,
-        b.getFloatAttr(accElt,
-                       APFloat::getInf(cast<FloatType>(accElt)
-                                           .getFloatSemantics(),
-                                       /*Negative=*/true)));
+        b.getFloatAttr(
+            accElt, APFloat::getInf(cast<FloatType>(accElt).getFloatSemantics(),
+                                    /*Negative=*/true)));
     scores = im.generic(
         maskInputs, im.empty(scoreSizes, accElt), maskMaps, {},
         [&](OpBuilder &nb, Location l, ValueRange a) -> Value {
           Value i = linalg::IndexOp::create(nb, l, 2);
           Value j = linalg::IndexOp::create(nb, l, 3);
-          Value allowed = arith::ConstantOp::create(nb, l, nb.getBoolAttr(true));
+          Value allowed =
+              arith::ConstantOp::create(nb, l, nb.getBoolAttr(true));
           auto both = [&](Value c) {
             allowed = arith::AndIOp::create(nb, l, allowed, c);
           };
@@ -339,8 +335,7 @@ LogicalResult importAttention(Importer &im) {
               both(a[maskArg]);
             else
               s = arith::AddFOp::create(
-                  nb, l, s,
-                  Importer::convertScalar(nb, l, a[maskArg], accElt));
+                  nb, l, s, Importer::convertScalar(nb, l, a[maskArg], accElt));
           }
           return arith::SelectOp::create(nb, l, allowed, s, negInf);
         });
@@ -352,23 +347,23 @@ LogicalResult importAttention(Importer &im) {
   Value m = im.reduce(scores, {3}, true, Importer::ReduceKind::Max);
   Value negInf = arith::ConstantOp::create(
       b, loc,
-      b.getFloatAttr(accElt, APFloat::getInf(
-                                 cast<FloatType>(accElt).getFloatSemantics(),
-                                 true)));
+      b.getFloatAttr(
+          accElt,
+          APFloat::getInf(cast<FloatType>(accElt).getFloatSemantics(), true)));
   Value zero = im.scalar(accElt, 0);
   Value e = *im.elementwise(
       {scores, m}, accElt, [&](OpBuilder &nb, Location l, ValueRange a) {
         Value masked = arith::CmpFOp::create(nb, l, arith::CmpFPredicate::OEQ,
                                              a[0], negInf);
-        Value ex = math::ExpOp::create(nb, l,
-                                       arith::SubFOp::create(nb, l, a[0], a[1]));
+        Value ex = math::ExpOp::create(
+            nb, l, arith::SubFOp::create(nb, l, a[0], a[1]));
         return arith::SelectOp::create(nb, l, masked, zero, ex).getResult();
       });
   Value sum = im.reduce(e, {3}, true, Importer::ReduceKind::Sum);
   Value probs = *im.elementwise(
       {e, sum}, accElt, [&](OpBuilder &nb, Location l, ValueRange a) {
-        Value empty = arith::CmpFOp::create(nb, l, arith::CmpFPredicate::OEQ,
-                                            a[1], zero);
+        Value empty =
+            arith::CmpFOp::create(nb, l, arith::CmpFPredicate::OEQ, a[1], zero);
         Value pr = arith::DivFOp::create(nb, l, a[0], a[1]);
         return arith::SelectOp::create(nb, l, empty, zero, pr).getResult();
       });

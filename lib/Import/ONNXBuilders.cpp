@@ -102,8 +102,7 @@ Value Importer::empty(ArrayRef<OpFoldResult> sizes, Type elementType) {
 }
 
 Value Importer::fill(Value init, Value scalarValue) {
-  return linalg::FillOp::create(b, currentLoc, scalarValue, init)
-      .getResult(0);
+  return linalg::FillOp::create(b, currentLoc, scalarValue, init).getResult(0);
 }
 
 Value Importer::filled(ArrayRef<OpFoldResult> sizes, Type elementType,
@@ -403,7 +402,8 @@ Value Importer::reshape(Value tensor, ArrayRef<OpFoldResult> newSizes) {
   SmallVector<OpFoldResult> inSizes = sizes(tensor);
   size_t n = inSizes.size(), m = newSizes.size();
   size_t prefix = 0, suffix = 0;
-  while (prefix < n && prefix < m && sameSize(inSizes[prefix], newSizes[prefix]))
+  while (prefix < n && prefix < m &&
+         sameSize(inSizes[prefix], newSizes[prefix]))
     ++prefix;
   while (suffix < n - prefix && suffix < m - prefix &&
          sameSize(inSizes[n - 1 - suffix], newSizes[m - 1 - suffix]))
@@ -529,8 +529,8 @@ Value Importer::materializeInts(ArrayRef<OpFoldResult> elements,
   }
   SmallVector<Value> values;
   for (OpFoldResult e : elements)
-    values.push_back(arith::IndexCastOp::create(b, currentLoc, elementType,
-                                                toIndex(e)));
+    values.push_back(
+        arith::IndexCastOp::create(b, currentLoc, elementType, toIndex(e)));
   return tensor::FromElementsOp::create(b, currentLoc, type, values);
 }
 
@@ -563,16 +563,16 @@ Value Importer::reduce(Value tensor, ArrayRef<int64_t> axes, bool keepDims,
     if (isFloat) {
       initValue = arith::ConstantOp::create(
           b, currentLoc,
-          b.getFloatAttr(elt, APFloat::getInf(
-                                  cast<FloatType>(elt).getFloatSemantics(),
-                                  /*Negative=*/max)));
+          b.getFloatAttr(
+              elt, APFloat::getInf(cast<FloatType>(elt).getFloatSemantics(),
+                                   /*Negative=*/max)));
     } else {
       unsigned w = elt.getIntOrFloatBitWidth();
       APInt v = max ? APInt::getSignedMinValue(w) : APInt::getSignedMaxValue(w);
       if (w == 1)
         v = APInt(1, max ? 0 : 1);
-      initValue = arith::ConstantOp::create(b, currentLoc,
-                                            b.getIntegerAttr(elt, v));
+      initValue =
+          arith::ConstantOp::create(b, currentLoc, b.getIntegerAttr(elt, v));
     }
     break;
   }

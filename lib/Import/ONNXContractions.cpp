@@ -158,11 +158,10 @@ LogicalResult importGemm(Importer &im) {
   double al = *alpha, be = *beta;
   if (al != 1.0) {
     Value s = im.scalar(elt, al);
-    result = *im.elementwise(result, elt,
-                             [&](OpBuilder &b, Location l, ValueRange v) {
-                               return arith::MulFOp::create(b, l, v[0], s)
-                                   .getResult();
-                             });
+    result = *im.elementwise(
+        result, elt, [&](OpBuilder &b, Location l, ValueRange v) {
+          return arith::MulFOp::create(b, l, v[0], s).getResult();
+        });
   }
   if (im.hasInput(2) && be != 0.0) {
     FailureOr<Value> c = im.floatInput(2, 0, 2);
@@ -173,9 +172,9 @@ LogicalResult importGemm(Importer &im) {
     Value s = im.scalar(elt, be);
     FailureOr<Value> sum = im.elementwise(
         {result, *c}, elt, [&](OpBuilder &b, Location l, ValueRange v) {
-          Value cv = be == 1.0 ? v[1]
-                               : arith::MulFOp::create(b, l, v[1], s)
-                                     .getResult();
+          Value cv = be == 1.0
+                         ? v[1]
+                         : arith::MulFOp::create(b, l, v[1], s).getResult();
           return arith::AddFOp::create(b, l, v[0], cv).getResult();
         });
     if (failed(sum))
@@ -241,9 +240,9 @@ LogicalResult importEinsum(Importer &im) {
   SmallVector<StringRef> termTexts;
   lhs.split(termTexts, ',');
   if (termTexts.size() != im.numInputs())
-    return im.attrError("equation") << "'" << *eqAttr << "' has "
-                                    << termTexts.size() << " terms for "
-                                    << im.numInputs() << " inputs";
+    return im.attrError("equation")
+           << "'" << *eqAttr << "' has " << termTexts.size() << " terms for "
+           << im.numInputs() << " inputs";
   SmallVector<Value> inputs;
   SmallVector<EinsumTerm> terms;
   int64_t ellipsisRank = 0;
@@ -310,7 +309,8 @@ LogicalResult importEinsum(Importer &im) {
           outLabels.push_back(256 + e);
       outLabels.push_back(l);
     }
-    if (out->hasEllipsis && out->ellipsisPos == static_cast<int>(out->labels.size()))
+    if (out->hasEllipsis &&
+        out->ellipsisPos == static_cast<int>(out->labels.size()))
       for (int64_t e = 0; e < ellipsisRank; ++e)
         outLabels.push_back(256 + e);
     for (int l : out->labels) {
@@ -343,7 +343,8 @@ LogicalResult importEinsum(Importer &im) {
         loops.push_back(l);
   // Sizes of each loop: the first operand dim that is not a broadcast 1.
   MLIRContext *ctx = im.getContext();
-  SmallVector<OpFoldResult> loopSizes(loops.size(), im.builder().getIndexAttr(1));
+  SmallVector<OpFoldResult> loopSizes(loops.size(),
+                                      im.builder().getIndexAttr(1));
   SmallVector<bool> sized(loops.size(), false);
   SmallVector<SmallVector<OpFoldResult>> inSizes;
   for (Value v : inputs)
@@ -465,15 +466,15 @@ LogicalResult importConv(Importer &im) {
         continue;
       }
       if (*autoPad != "SAME_UPPER" && *autoPad != "SAME_LOWER")
-        return im.attrError("auto_pad") << "'" << *autoPad
-                                        << "' is not supported";
+        return im.attrError("auto_pad")
+               << "'" << *autoPad << "' is not supported";
       int64_t len = xt.getDimSize(2 + i);
       if (ShapedType::isDynamic(len))
         return im.error() << "auto_pad SAME needs static spatial sizes";
       int64_t out = (len + (*strides)[i] - 1) / (*strides)[i];
-      int64_t total = std::max<int64_t>(
-          0, (out - 1) * (*strides)[i] + (kernel[i] - 1) * (*dilations)[i] +
-                 1 - len);
+      int64_t total =
+          std::max<int64_t>(0, (out - 1) * (*strides)[i] +
+                                   (kernel[i] - 1) * (*dilations)[i] + 1 - len);
       int64_t small = total / 2, large = total - small;
       (*pads)[i] = *autoPad == "SAME_UPPER" ? small : large;
       (*pads)[i + spatial] = *autoPad == "SAME_UPPER" ? large : small;
@@ -560,9 +561,8 @@ LogicalResult importConv(Importer &im) {
     if (typeOf(*bias).getElementType() != elt ||
         (!typeOf(*bias).isDynamicDim(0) &&
          typeOf(*bias).getDimSize(0) != outChannels))
-      return im.error() << "B of type " << bias->getType()
-                        << " does not match " << outChannels
-                        << " output channels";
+      return im.error() << "B of type " << bias->getType() << " does not match "
+                        << outChannels << " output channels";
     SmallVector<int64_t> unitDims;
     for (int64_t i = 0; i < spatial; ++i)
       unitDims.push_back(1 + i);

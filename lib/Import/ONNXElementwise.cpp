@@ -25,8 +25,7 @@ using namespace mlir::seqmix::onnx_import;
 
 namespace {
 using ScalarFn = llvm::function_ref<Value(OpBuilder &, Location, Value)>;
-using BinaryFn =
-    llvm::function_ref<Value(OpBuilder &, Location, Value, Value)>;
+using BinaryFn = llvm::function_ref<Value(OpBuilder &, Location, Value, Value)>;
 
 Type elementTypeOf(Value v) {
   return cast<RankedTensorType>(v.getType()).getElementType();
@@ -63,8 +62,8 @@ LogicalResult unaryNumber(Importer &im, ScalarFn f, ScalarFn i) {
   if (elt.isInteger(1))
     return im.error() << "does not take bool inputs";
   bool isFloat = isa<FloatType>(elt);
-  FailureOr<Value> r = im.elementwise(
-      *x, elt, [&](OpBuilder &b, Location l, ValueRange a) {
+  FailureOr<Value> r =
+      im.elementwise(*x, elt, [&](OpBuilder &b, Location l, ValueRange a) {
         return isFloat ? f(b, l, a[0]) : i(b, l, a[0]);
       });
   if (failed(r))
@@ -74,8 +73,7 @@ LogicalResult unaryNumber(Importer &im, ScalarFn f, ScalarFn i) {
 }
 
 /// Integer arithmetic on known elements (shape computations).
-std::optional<SmallVector<OpFoldResult>>
-foldKnown(Importer &im, StringRef op) {
+std::optional<SmallVector<OpFoldResult>> foldKnown(Importer &im, StringRef op) {
   const ImportedValue *a = im.lookupInput(0), *c = im.lookupInput(1);
   if (!a || !c || !a->elements || !c->elements)
     return std::nullopt;
@@ -128,8 +126,8 @@ LogicalResult binaryArith(Importer &im, BinaryFn f, BinaryFn i) {
     return failure();
   Type elt = elementTypeOf(*x);
   if (elt != elementTypeOf(*y))
-    return im.error() << "inputs must have one element type, but have "
-                      << elt << " and " << elementTypeOf(*y);
+    return im.error() << "inputs must have one element type, but have " << elt
+                      << " and " << elementTypeOf(*y);
   if (elt.isInteger(1))
     return im.error() << "does not take bool inputs";
   bool isFloat = isa<FloatType>(elt);
@@ -156,18 +154,18 @@ LogicalResult compare(Importer &im, arith::CmpFPredicate fp,
     return failure();
   Type elt = elementTypeOf(*x);
   if (elt != elementTypeOf(*y))
-    return im.error() << "inputs must have one element type, but have "
-                      << elt << " and " << elementTypeOf(*y);
+    return im.error() << "inputs must have one element type, but have " << elt
+                      << " and " << elementTypeOf(*y);
   bool isFloat = isa<FloatType>(elt);
   if (elt.isInteger(1) && ip != arith::CmpIPredicate::eq)
     return im.error() << "does not take bool inputs";
-  FailureOr<Value> r = im.elementwise(
-      {*x, *y}, im.builder().getI1Type(),
-      [&](OpBuilder &b, Location l, ValueRange a) -> Value {
-        if (isFloat)
-          return arith::CmpFOp::create(b, l, fp, a[0], a[1]);
-        return arith::CmpIOp::create(b, l, ip, a[0], a[1]);
-      });
+  FailureOr<Value> r =
+      im.elementwise({*x, *y}, im.builder().getI1Type(),
+                     [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+                       if (isFloat)
+                         return arith::CmpFOp::create(b, l, fp, a[0], a[1]);
+                       return arith::CmpIOp::create(b, l, ip, a[0], a[1]);
+                     });
   if (failed(r))
     return failure();
   im.setOutput(0, *r);
@@ -183,11 +181,11 @@ LogicalResult logic(Importer &im, BinaryFn fn) {
     return failure();
   if (!elementTypeOf(*x).isInteger(1) || !elementTypeOf(*y).isInteger(1))
     return im.error() << "inputs must be bool tensors";
-  FailureOr<Value> r = im.elementwise(
-      {*x, *y}, im.builder().getI1Type(),
-      [&](OpBuilder &b, Location l, ValueRange a) {
-        return fn(b, l, a[0], a[1]);
-      });
+  FailureOr<Value> r =
+      im.elementwise({*x, *y}, im.builder().getI1Type(),
+                     [&](OpBuilder &b, Location l, ValueRange a) {
+                       return fn(b, l, a[0], a[1]);
+                     });
   if (failed(r))
     return failure();
   im.setOutput(0, *r);
@@ -203,8 +201,7 @@ LogicalResult variadicMinMax(Importer &im, bool max) {
     FailureOr<Value> v = im.input(i);
     if (failed(v))
       return failure();
-    if (elementTypeOf(*v) != elementTypeOf(operands.empty() ? *v
-                                                            : operands[0]))
+    if (elementTypeOf(*v) != elementTypeOf(operands.empty() ? *v : operands[0]))
       return im.error() << "inputs must have one element type";
     operands.push_back(*v);
   }
@@ -253,8 +250,8 @@ LogicalResult importPow(Importer &im) {
             return math::SqrtOp::create(b, l, a[0]);
           if (isa<IntegerType>(expElt))
             return math::FPowIOp::create(b, l, a[0], a[1]);
-          return math::PowFOp::create(
-              b, l, a[0], Importer::convertScalar(b, l, a[1], elt));
+          return math::PowFOp::create(b, l, a[0],
+                                      Importer::convertScalar(b, l, a[1], elt));
         }
         Value e = Importer::convertScalar(b, l, a[1], elt);
         if (isa<FloatType>(expElt))
@@ -278,11 +275,11 @@ LogicalResult importWhere(Importer &im) {
                       << c->getType();
   if (elementTypeOf(*x) != elementTypeOf(*y))
     return im.error() << "inputs X and Y must have one element type";
-  FailureOr<Value> r = im.elementwise(
-      {*c, *x, *y}, elementTypeOf(*x),
-      [](OpBuilder &b, Location l, ValueRange a) -> Value {
-        return arith::SelectOp::create(b, l, a[0], a[1], a[2]);
-      });
+  FailureOr<Value> r =
+      im.elementwise({*c, *x, *y}, elementTypeOf(*x),
+                     [](OpBuilder &b, Location l, ValueRange a) -> Value {
+                       return arith::SelectOp::create(b, l, a[0], a[1], a[2]);
+                     });
   if (failed(r))
     return failure();
   im.setOutput(0, *r);
@@ -298,9 +295,9 @@ LogicalResult importCast(Importer &im) {
     return failure();
   Type elt = im.elementType(static_cast<int32_t>(*to));
   if (!elt || *to < INT32_MIN || *to > INT32_MAX)
-    return im.attrError("to") << "names data type "
-                              << dtypeName(static_cast<int32_t>(*to))
-                              << ", which the importer does not support";
+    return im.attrError("to")
+           << "names data type " << dtypeName(static_cast<int32_t>(*to))
+           << ", which the importer does not support";
   Value r = im.convert(*x, elt);
   std::optional<SmallVector<OpFoldResult>> known;
   const ImportedValue *in = im.lookupInput(0);
@@ -429,8 +426,8 @@ LogicalResult importGelu(Importer &im) {
     Value inner;
     if (tanhApprox) {
       // tanh(sqrt(2/pi) (x + 0.044715 x^3))
-      Value x3 = arith::MulFOp::create(b, l, x,
-                                       arith::MulFOp::create(b, l, x, x));
+      Value x3 =
+          arith::MulFOp::create(b, l, x, arith::MulFOp::create(b, l, x, x));
       Value s = arith::AddFOp::create(
           b, l, x,
           arith::MulFOp::create(b, l, floatConst(b, l, t, 0.044715), x3));
@@ -440,21 +437,18 @@ LogicalResult importGelu(Importer &im) {
                                 floatConst(b, l, t, std::sqrt(2.0 / M_PI)), s));
     } else {
       inner = math::ErfOp::create(
-          b, l,
-          arith::MulFOp::create(b, l, x, floatConst(b, l, t, M_SQRT1_2)));
+          b, l, arith::MulFOp::create(b, l, x, floatConst(b, l, t, M_SQRT1_2)));
     }
-    return arith::MulFOp::create(
-        b, l, arith::MulFOp::create(b, l, half, x),
-        arith::AddFOp::create(b, l, one, inner));
+    return arith::MulFOp::create(b, l, arith::MulFOp::create(b, l, half, x),
+                                 arith::AddFOp::create(b, l, one, inner));
   });
 }
 } // namespace
 
 #define UNARY_FLOAT(NAME, EXPR)                                                \
   table[NAME] = [](Importer &im) {                                             \
-    return unaryFloat(im, [](OpBuilder &b, Location l, Value x) -> Value {    \
-      return EXPR;                                                             \
-    });                                                                        \
+    return unaryFloat(                                                         \
+        im, [](OpBuilder &b, Location l, Value x) -> Value { return EXPR; });  \
   }
 
 void mlir::seqmix::onnx_import::registerElementwiseOps(OpTable &table) {
@@ -470,11 +464,11 @@ void mlir::seqmix::onnx_import::registerElementwiseOps(OpTable &table) {
   UNARY_FLOAT("Ceil", math::CeilOp::create(b, l, x));
   UNARY_FLOAT("Sigmoid", sigmoid(b, l, x));
   UNARY_FLOAT("Softplus", softplus(b, l, x));
-  UNARY_FLOAT("Reciprocal",
-              arith::DivFOp::create(b, l, floatConst(b, l, x.getType(), 1.0),
-                                    x));
-  UNARY_FLOAT("Mish", arith::MulFOp::create(
-                          b, l, x, math::TanhOp::create(b, l, softplus(b, l, x))));
+  UNARY_FLOAT("Reciprocal", arith::DivFOp::create(
+                                b, l, floatConst(b, l, x.getType(), 1.0), x));
+  UNARY_FLOAT("Mish",
+              arith::MulFOp::create(
+                  b, l, x, math::TanhOp::create(b, l, softplus(b, l, x))));
   table["Gelu"] = importGelu;
   table["Swish"] = [](Importer &im) {
     FailureOr<double> alpha = im.attrFloat("alpha", 1.0);
@@ -482,7 +476,8 @@ void mlir::seqmix::onnx_import::registerElementwiseOps(OpTable &table) {
       return failure();
     double a = *alpha;
     return unaryFloat(im, [&](OpBuilder &b, Location l, Value x) -> Value {
-      Value ax = arith::MulFOp::create(b, l, x, floatConst(b, l, x.getType(), a));
+      Value ax =
+          arith::MulFOp::create(b, l, x, floatConst(b, l, x.getType(), a));
       return arith::MulFOp::create(b, l, x, sigmoid(b, l, ax));
     });
   };
@@ -509,11 +504,10 @@ void mlir::seqmix::onnx_import::registerElementwiseOps(OpTable &table) {
     return unaryFloat(im, [&](OpBuilder &b, Location l, Value x) -> Value {
       Type t = x.getType();
       Value zero = floatConst(b, l, t, 0.0);
-      Value neg = arith::CmpFOp::create(b, l, arith::CmpFPredicate::OLT, x,
-                                        zero);
+      Value neg =
+          arith::CmpFOp::create(b, l, arith::CmpFPredicate::OLT, x, zero);
       return arith::SelectOp::create(
-          b, l, neg, arith::MulFOp::create(b, l, x, floatConst(b, l, t, a)),
-          x);
+          b, l, neg, arith::MulFOp::create(b, l, x, floatConst(b, l, t, a)), x);
     });
   };
 
@@ -544,8 +538,8 @@ void mlir::seqmix::onnx_import::registerElementwiseOps(OpTable &table) {
     return unaryNumber(
         im,
         [](OpBuilder &b, Location l, Value x) -> Value {
-          return arith::MaximumFOp::create(
-              b, l, x, floatConst(b, l, x.getType(), 0.0));
+          return arith::MaximumFOp::create(b, l, x,
+                                           floatConst(b, l, x.getType(), 0.0));
         },
         [](OpBuilder &b, Location l, Value x) -> Value {
           Value zero =

@@ -33,15 +33,14 @@ using namespace mlir::seqmix;
 using namespace mlir::seqmix::onnx_import;
 
 AffineMap mlir::seqmix::onnx_import::identityMap(MLIRContext *ctx,
-                                                  unsigned rank) {
+                                                 unsigned rank) {
   return AffineMap::getMultiDimIdentityMap(rank, ctx);
 }
 
-Importer::Importer(MLIRContext *context, const Model &model,
-                   StringRef fileName, const ONNXImportOptions &options)
+Importer::Importer(MLIRContext *context, const Model &model, StringRef fileName,
+                   const ONNXImportOptions &options)
     : ctx(context), model(model), fileName(fileName.str()), options(options),
-      b(context),
-      currentLoc(UnknownLoc::get(context)) {
+      b(context), currentLoc(UnknownLoc::get(context)) {
   registerElementwiseOps(onnxOps);
   registerShapeOps(onnxOps);
   registerReductionOps(onnxOps);
@@ -100,15 +99,15 @@ FailureOr<Value> Importer::input(unsigned i) {
   return v->value;
 }
 
-FailureOr<Value> Importer::input(unsigned i, int64_t minRank,
-                                 int64_t maxRank) {
+FailureOr<Value> Importer::input(unsigned i, int64_t minRank, int64_t maxRank) {
   FailureOr<Value> v = input(i);
   if (failed(v))
     return failure();
   int64_t rank = cast<RankedTensorType>(v->getType()).getRank();
   if (rank < minRank || (maxRank >= 0 && rank > maxRank)) {
     InFlightDiagnostic diag = error();
-    diag << "input " << i << " ('" << current->inputs[i] << "') must have rank ";
+    diag << "input " << i << " ('" << current->inputs[i]
+         << "') must have rank ";
     if (minRank == maxRank)
       diag << minRank;
     else if (maxRank < 0)
@@ -226,8 +225,8 @@ FailureOr<double> Importer::attrFloat(StringRef name,
   return static_cast<double>(a->f);
 }
 
-FailureOr<std::string>
-Importer::attrString(StringRef name, std::optional<std::string> dflt) {
+FailureOr<std::string> Importer::attrString(StringRef name,
+                                            std::optional<std::string> dflt) {
   const Attr *a = findAttr(*current, name);
   if (!a) {
     if (dflt)
@@ -288,8 +287,7 @@ Value Importer::scalar(Type type, double value) {
     return arith::ConstantIndexOp::create(b, currentLoc,
                                           static_cast<int64_t>(value));
   if (auto ft = dyn_cast<FloatType>(type))
-    return arith::ConstantOp::create(b, currentLoc,
-                                     b.getFloatAttr(ft, value));
+    return arith::ConstantOp::create(b, currentLoc, b.getFloatAttr(ft, value));
   return arith::ConstantOp::create(
       b, currentLoc, b.getIntegerAttr(type, static_cast<int64_t>(value)));
 }
@@ -312,8 +310,7 @@ std::optional<SmallVector<int64_t>> Importer::tensorInts(const Tensor &t) {
   for (size_t off = 0; off < t.data.size(); off += size) {
     const char *p = t.data.data() + off;
     result.push_back(
-        size == 8 ? static_cast<int64_t>(
-                        llvm::support::endian::read64le(p))
+        size == 8 ? static_cast<int64_t>(llvm::support::endian::read64le(p))
                   : static_cast<int64_t>(static_cast<int32_t>(
                         llvm::support::endian::read32le(p))));
   }
@@ -361,8 +358,8 @@ LogicalResult Importer::checkType(const ValueInfo &info, Type &type,
                                   StringRef what) {
   Location loc = currentLoc;
   if (!info.isTensor)
-    return mlir::emitError(loc) << what << " '" << info.name
-                                << "' is not a tensor (or has no type)";
+    return mlir::emitError(loc)
+           << what << " '" << info.name << "' is not a tensor (or has no type)";
   Type elt = elementType(info.dtype);
   if (!elt)
     return mlir::emitError(loc)
@@ -398,10 +395,9 @@ LogicalResult Importer::importNode(const Node &node, unsigned index) {
     table = &seqmixOps;
   auto unsupported = [&]() {
     return mlir::emitError(currentLoc)
-           << "node '" << node.name << "': unsupported op type '"
-           << node.opType << "' (domain '"
-           << (node.domain.empty() ? "ai.onnx" : node.domain) << "', opset "
-           << currentOpset << ")";
+           << "node '" << node.name << "': unsupported op type '" << node.opType
+           << "' (domain '" << (node.domain.empty() ? "ai.onnx" : node.domain)
+           << "', opset " << currentOpset << ")";
   };
   for (const std::string &f : model.functions)
     if (f == node.domain + "::" + node.opType)
@@ -613,23 +609,22 @@ LogicalResult Importer::importGraph(ModuleOp module) {
         } else if (shape[i] != d.value) {
           return mlir::emitError(currentLoc)
                  << "graph output '" << out.name << "' is declared with "
-                 << "dimension " << i << " = " << d.value
-                 << " but computed as " << type;
+                 << "dimension " << i << " = " << d.value << " but computed as "
+                 << type;
         }
       }
       if (refine)
-        v = tensor::CastOp::create(b, currentLoc,
-                                   RankedTensorType::get(
-                                       shape, type.getElementType()),
-                                   v);
+        v = tensor::CastOp::create(
+            b, currentLoc, RankedTensorType::get(shape, type.getElementType()),
+            v);
     }
     results.push_back(v);
     resultAttrs.push_back(b.getDictionaryAttr(
         b.getNamedAttr("seqmix.name", b.getStringAttr(out.name))));
   }
   func::ReturnOp::create(b, currentLoc, results);
-  func.setFunctionType(b.getFunctionType(argTypes, ValueRange(results)
-                                                       .getTypes()));
+  func.setFunctionType(
+      b.getFunctionType(argTypes, ValueRange(results).getTypes()));
   func.setAllResultAttrs(resultAttrs);
   return success();
 }
@@ -646,11 +641,10 @@ OwningOpRef<ModuleOp> Importer::run() {
                                     b.getI64IntegerAttr(opset->second));
   if (!model.producerName.empty())
     module->getOperation()->setAttr(
-        "onnx.producer",
-        b.getStringAttr(model.producerName +
-                        (model.producerVersion.empty()
-                             ? ""
-                             : " " + model.producerVersion)));
+        "onnx.producer", b.getStringAttr(model.producerName +
+                                         (model.producerVersion.empty()
+                                              ? ""
+                                              : " " + model.producerVersion)));
   if (failed(importGraph(*module)))
     return nullptr;
   if (failed(mlir::verify(*module)))
@@ -689,7 +683,7 @@ mlir::seqmix::importONNX(llvm::StringRef bytes, llvm::StringRef fileName,
 }
 
 void mlir::seqmix::registerONNXImportDialects(DialectRegistry &registry) {
-  registry.insert<arith::ArithDialect, func::FuncDialect,
-                  linalg::LinalgDialect, math::MathDialect, scf::SCFDialect,
-                  tensor::TensorDialect, SeqMixDialect>();
+  registry.insert<arith::ArithDialect, func::FuncDialect, linalg::LinalgDialect,
+                  math::MathDialect, scf::SCFDialect, tensor::TensorDialect,
+                  SeqMixDialect>();
 }

@@ -72,8 +72,8 @@ struct Tensor {
 
 /// One dimension of a value's type: static, symbolic (dim_param) or unknown.
 struct Dim {
-  int64_t value = -1;     ///< >= 0 when static
-  std::string param;      ///< the dim_param, if any
+  int64_t value = -1; ///< >= 0 when static
+  std::string param;  ///< the dim_param, if any
   bool isStatic() const { return value >= 0; }
 };
 

@@ -151,19 +151,19 @@ LogicalResult importReduce(Importer &im, ReduceKind kind, bool mean,
 Value softmax(Importer &im, Value x, ArrayRef<int64_t> axes, bool log) {
   Value m = im.reduce(x, axes, /*keepDims=*/true, ReduceKind::Max);
   Value shifted = *binary(im, x, m, subF);
-  Value e = *im.elementwise(shifted, typeOf(x).getElementType(),
-                            [](OpBuilder &b, Location l, ValueRange a) {
-                              return math::ExpOp::create(b, l, a[0])
-                                  .getResult();
-                            });
+  Value e =
+      *im.elementwise(shifted, typeOf(x).getElementType(),
+                      [](OpBuilder &b, Location l, ValueRange a) {
+                        return math::ExpOp::create(b, l, a[0]).getResult();
+                      });
   Value s = im.reduce(e, axes, true, ReduceKind::Sum);
   if (!log)
     return *binary(im, e, s, divF);
-  Value logS = *im.elementwise(s, typeOf(s).getElementType(),
-                               [](OpBuilder &b, Location l, ValueRange a) {
-                                 return math::LogOp::create(b, l, a[0])
-                                     .getResult();
-                               });
+  Value logS =
+      *im.elementwise(s, typeOf(s).getElementType(),
+                      [](OpBuilder &b, Location l, ValueRange a) {
+                        return math::LogOp::create(b, l, a[0]).getResult();
+                      });
   return *binary(im, shifted, logS, subF);
 }
 
@@ -230,8 +230,8 @@ LogicalResult importLayerNorm(Importer &im, bool rms) {
     centered = *binary(im, xs, meanV, subF);
   }
   Value sq = *binary(im, centered, centered, mulF);
-  Value var = withScalar(im, im.reduce(sq, axes, true, ReduceKind::Sum), n,
-                         divF);
+  Value var =
+      withScalar(im, im.reduce(sq, axes, true, ReduceKind::Sum), n, divF);
   Value epsV = im.scalar(stashElt, *eps);
   Value inv = *im.elementwise(
       var, stashElt, [&](OpBuilder &b, Location l, ValueRange a) -> Value {
@@ -298,13 +298,13 @@ LogicalResult importCumSum(Importer &im) {
   Value out = loop.getRegionIterArgs()[0], acc = loop.getRegionIterArgs()[1];
   Value idx = i;
   if (*reverse)
-    idx = arith::SubIOp::create(b, loc, arith::SubIOp::create(b, loc, n, one),
-                                i);
+    idx =
+        arith::SubIOp::create(b, loc, arith::SubIOp::create(b, loc, n, one), i);
   SmallVector<OpFoldResult> offsets(rank, b.getIndexAttr(0));
   offsets[*axis] = idx;
   SmallVector<OpFoldResult> strides(rank, b.getIndexAttr(1));
-  Value xs = tensor::ExtractSliceOp::create(b, loc, *x, offsets, sliceSizes,
-                                            strides);
+  Value xs =
+      tensor::ExtractSliceOp::create(b, loc, *x, offsets, sliceSizes, strides);
   bool isFloat = isa<FloatType>(elt);
   // The exclusive sum writes the running sum before adding the slice.
   Value newOut = out;

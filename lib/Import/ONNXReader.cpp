@@ -76,8 +76,7 @@ int64_t Tensor::numElements() const {
   return n;
 }
 
-const char *
-mlir::seqmix::onnx_import::attributeKindName(Attr::Kind kind) {
+const char *mlir::seqmix::onnx_import::attributeKindName(Attr::Kind kind) {
   switch (kind) {
   case Attr::Kind::Undefined:
     return "UNDEFINED";
@@ -342,8 +341,8 @@ bool Reader::tensor(const onnx::TensorProto &proto, const std::string &where,
   }
   if (static_cast<uint64_t>(count) > options.maxTensorBytes / size)
     return fail(where + " is larger than the importer accepts (" +
-                llvm::Twine(count) + " elements of " +
-                dtypeName(out.dtype) + ")");
+                llvm::Twine(count) + " elements of " + dtypeName(out.dtype) +
+                ")");
   uint64_t bytes = static_cast<uint64_t>(count) * size;
 
   if (proto.data_location() == onnx::TensorProto::EXTERNAL)
@@ -458,8 +457,8 @@ bool Reader::externalData(const onnx::TensorProto &proto,
   llvm::sys::path::append(path, loc);
   uint64_t fileSize = 0;
   if (std::error_code ec = llvm::sys::fs::file_size(path, fileSize))
-    return fail(where + ": cannot open external data file '" + path + "': " +
-                ec.message());
+    return fail(where + ": cannot open external data file '" + path +
+                "': " + ec.message());
   if (offset > fileSize || expectedBytes > fileSize - offset)
     return fail(where + ": external data file '" + path + "' has " +
                 llvm::Twine(fileSize) + " bytes, too few for " +
@@ -469,8 +468,8 @@ bool Reader::externalData(const onnx::TensorProto &proto,
     return true;
   auto buffer = llvm::MemoryBuffer::getFileSlice(path, expectedBytes, offset);
   if (!buffer)
-    return fail(where + ": cannot read external data file '" + path + "': " +
-                buffer.getError().message());
+    return fail(where + ": cannot read external data file '" + path +
+                "': " + buffer.getError().message());
   out.data.assign((*buffer)->getBufferStart(), (*buffer)->getBufferSize());
   if (static_cast<DType>(out.dtype) == DType::Bool)
     for (char &c : out.data)

@@ -13,7 +13,8 @@
 //   LowRankMix(q, k, v) -> o
 //   SoftmaxMix(q, k, v) -> o
 //   DiagonalMix(d, v) -> o
-//   SSD(x, dt, A, B, C, [D], [initial_state], [cu_seqlens]) -> (y, [final_state])
+//   SSD(x, dt, A, B, C, [D], [initial_state], [cu_seqlens]) -> (y,
+//   [final_state])
 //
 // Layouts follow fla: [B, T, H, K] for q and k, [B, T, Hv, V] for v and o,
 // states [N, Hv, K, V] in f32. Gates and dt are converted to f32.
@@ -77,8 +78,8 @@ FailureOr<FloatAttr> scaleAttr(Importer &im) {
   if (failed(s))
     return failure();
   if (!(*s > 0) || !std::isfinite(*s))
-    return im.attrError("scale") << "must be finite and positive, but is "
-                                 << *s;
+    return im.attrError("scale")
+           << "must be finite and positive, but is " << *s;
   return im.builder().getF64FloatAttr(*s);
 }
 
@@ -89,8 +90,8 @@ FailureOr<FormAttr> formAttr(Importer &im) {
   if (failed(form) || failed(chunk))
     return failure();
   if (*chunk < 0 || (*chunk != 0 && !llvm::isPowerOf2_64(*chunk)))
-    return im.attrError("chunk_size") << "must be a power of two, but is "
-                                      << *chunk;
+    return im.attrError("chunk_size")
+           << "must be a power of two, but is " << *chunk;
   std::string kindName = *form;
   if (kindName.empty()) {
     if (*chunk == 0)
@@ -108,12 +109,12 @@ FailureOr<FormAttr> formAttr(Importer &im) {
 }
 
 /// Checks that a size is static (heads, K).
-LogicalResult requireStatic(Importer &im, Value v, int64_t dim,
-                            StringRef what, StringRef name) {
+LogicalResult requireStatic(Importer &im, Value v, int64_t dim, StringRef what,
+                            StringRef name) {
   if (typeOf(v).isDynamicDim(dim) || typeOf(v).getDimSize(dim) < 1)
     return im.error() << "the " << what << " (dimension " << dim << ") of '"
-                      << name << "' must be static and positive, but '"
-                      << name << "' has type " << v.getType();
+                      << name << "' must be static and positive, but '" << name
+                      << "' has type " << v.getType();
   return success();
 }
 
@@ -227,9 +228,9 @@ LogicalResult importSemiseparable(Importer &im) {
   if (failed(stateInputs(im, 6, init, seqlens)))
     return failure();
   RankedTensorType qt = typeOf(*q), vt = typeOf(*v);
-  auto structure = SemiseparableAttr::get(im.getContext(), qt.getDimSize(3),
-                                          *decay, *transition,
-                                          Direction::Causal);
+  auto structure =
+      SemiseparableAttr::get(im.getContext(), qt.getDimSize(3), *decay,
+                             *transition, Direction::Causal);
   auto mixerType = MixerType::get(
       im.getContext(), {qt.getDimSize(0), vt.getDimSize(2), qt.getDimSize(1)},
       structure);
@@ -253,8 +254,8 @@ LogicalResult importLowRank(Importer &im) {
   auto mixerType = MixerType::get(
       im.getContext(), {qt.getDimSize(0), vt.getDimSize(2), qt.getDimSize(1)},
       LowRankAttr::get(im.getContext(), qt.getDimSize(3)));
-  Value m = LowRankOp::create(im.builder(), im.loc(), mixerType, *q, *k,
-                              *scale);
+  Value m =
+      LowRankOp::create(im.builder(), im.loc(), mixerType, *q, *k, *scale);
   return apply(im, m, *v, Value(), Value(), *form);
 }
 
@@ -274,14 +275,14 @@ LogicalResult importSoftmaxMix(Importer &im) {
   if (*window < 0)
     return im.attrError("window") << "must not be negative";
   RankedTensorType qt = typeOf(*q), kt = typeOf(*k);
-  auto structure = DenseAttr::get(
-      im.getContext(), kt.getDimSize(2),
-      *causal ? DenseMask::Causal : DenseMask::Full, *window);
+  auto structure =
+      DenseAttr::get(im.getContext(), kt.getDimSize(2),
+                     *causal ? DenseMask::Causal : DenseMask::Full, *window);
   auto mixerType = MixerType::get(
       im.getContext(), {qt.getDimSize(0), qt.getDimSize(2), qt.getDimSize(1)},
       structure);
-  Value m = AttentionOp::create(im.builder(), im.loc(), mixerType, *q, *k,
-                                *scale);
+  Value m =
+      AttentionOp::create(im.builder(), im.loc(), mixerType, *q, *k, *scale);
   return apply(im, m, *v, Value(), Value(), FormAttr());
 }
 
@@ -300,10 +301,9 @@ LogicalResult importDiagonal(Importer &im) {
     return im.error() << "input 'd' must be [H] or [B, T, H], but has type "
                       << d->getType();
   RankedTensorType vt = typeOf(*v);
-  auto mixerType =
-      MixerType::get(im.getContext(),
-                     {vt.getDimSize(0), vt.getDimSize(2), vt.getDimSize(1)},
-                     DiagonalAttr::get(im.getContext()));
+  auto mixerType = MixerType::get(
+      im.getContext(), {vt.getDimSize(0), vt.getDimSize(2), vt.getDimSize(1)},
+      DiagonalAttr::get(im.getContext()));
   Value m = DiagonalOp::create(im.builder(), im.loc(), mixerType, *d);
   return apply(im, m, *v, Value(), Value(), FormAttr());
 }
@@ -347,13 +347,13 @@ LogicalResult importSSD(Importer &im) {
       });
   if (failed(g))
     return failure();
-  auto ssType = SemiseparableAttr::get(ctx, typeOf(*bIn).getDimSize(3),
-                                       DecayKind::Scalar,
-                                       Transition::Additive, Direction::Causal);
+  auto ssType =
+      SemiseparableAttr::get(ctx, typeOf(*bIn).getDimSize(3), DecayKind::Scalar,
+                             Transition::Additive, Direction::Causal);
   SmallVector<int64_t> shape = {xt.getDimSize(0), heads, xt.getDimSize(1)};
-  Value m = SemiseparableOp::create(b, loc, MixerType::get(ctx, shape, ssType),
-                                    *cIn, *bIn, *g, Value(), dt32,
-                                    b.getF64FloatAttr(1.0));
+  Value m =
+      SemiseparableOp::create(b, loc, MixerType::get(ctx, shape, ssType), *cIn,
+                              *bIn, *g, Value(), dt32, b.getF64FloatAttr(1.0));
   if (*dIn) {
     auto diagType = DiagonalAttr::get(ctx);
     Value d = DiagonalOp::create(b, loc, MixerType::get(ctx, shape, diagType),

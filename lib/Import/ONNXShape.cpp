@@ -120,9 +120,8 @@ SmallVector<OpFoldResult> asIndex(Importer &im,
 }
 
 /// Sorted, unique, normalised axes for a tensor of `rank`.
-FailureOr<SmallVector<int64_t>> normalizeAxes(Importer &im,
-                                              ArrayRef<int64_t> axes,
-                                              int64_t rank) {
+FailureOr<SmallVector<int64_t>>
+normalizeAxes(Importer &im, ArrayRef<int64_t> axes, int64_t rank) {
   SmallVector<int64_t> result;
   for (int64_t a : axes) {
     FailureOr<int64_t> n = im.normalizeAxis(a, rank);
@@ -248,8 +247,8 @@ LogicalResult importReshape(Importer &im) {
     std::optional<int64_t> t = getConstantIntValue(total),
                            r = getConstantIntValue(m.product(out));
     if (t && r && *t != *r)
-      return im.error() << "cannot reshape " << x->getType() << " ("
-                        << *t << " elements) into " << *r << " elements";
+      return im.error() << "cannot reshape " << x->getType() << " (" << *t
+                        << " elements) into " << *r << " elements";
   }
   Value r = im.reshape(*x, out);
   std::optional<SmallVector<OpFoldResult>> known;
@@ -270,8 +269,8 @@ LogicalResult importFlatten(Importer &im) {
   int64_t rank = typeOf(*x).getRank();
   int64_t axis = *axisAttr < 0 ? *axisAttr + rank : *axisAttr;
   if (axis < 0 || axis > rank)
-    return im.attrError("axis") << *axisAttr << " is out of range for rank "
-                                << rank;
+    return im.attrError("axis")
+           << *axisAttr << " is out of range for rank " << rank;
   IndexMath m{im};
   SmallVector<OpFoldResult> in = im.sizes(*x);
   SmallVector<OpFoldResult> out = {
@@ -285,8 +284,7 @@ LogicalResult importSqueeze(Importer &im) {
   if (failed(im.checkArity(1, 2)))
     return failure();
   FailureOr<Value> x = im.input(0);
-  FailureOr<std::optional<SmallVector<int64_t>>> axes =
-      axesOperand(im, 1, 13);
+  FailureOr<std::optional<SmallVector<int64_t>>> axes = axesOperand(im, 1, 13);
   if (failed(x) || failed(axes))
     return failure();
   RankedTensorType type = typeOf(*x);
@@ -316,8 +314,7 @@ LogicalResult importUnsqueeze(Importer &im) {
   if (failed(im.checkArity(1, 2)))
     return failure();
   FailureOr<Value> x = im.input(0);
-  FailureOr<std::optional<SmallVector<int64_t>>> axes =
-      axesOperand(im, 1, 13);
+  FailureOr<std::optional<SmallVector<int64_t>>> axes = axesOperand(im, 1, 13);
   if (failed(x) || failed(axes))
     return failure();
   if (!*axes)
@@ -415,8 +412,8 @@ LogicalResult importSplit(Importer &im) {
   }
   if (split) {
     if (split->size() != n)
-      return im.error() << "split has " << split->size()
-                        << " sizes for " << n << " outputs";
+      return im.error() << "split has " << split->size() << " sizes for " << n
+                        << " outputs";
     int64_t sum = 0;
     for (int64_t s : *split) {
       if (s < 0)
@@ -435,8 +432,7 @@ LogicalResult importSplit(Importer &im) {
         return failure();
       if (*numOutputs != static_cast<int64_t>(n) || n == 0)
         return im.attrError("num_outputs")
-               << *numOutputs << " differs from the node's " << n
-               << " outputs";
+               << *numOutputs << " differs from the node's " << n << " outputs";
     }
     // Opset 18 allows a smaller last part; earlier opsets need equal parts.
     if (staticDim && im.opset() < 18 && *staticDim % parts != 0)
@@ -498,7 +494,7 @@ LogicalResult importSlice(Importer &im) {
   IndexMath m{im};
   SmallVector<OpFoldResult> in = im.sizes(*x);
   SmallVector<OpFoldResult> offsets(rank, m.c(0)), sizes = in,
-                                           strides(rank, m.c(1));
+                                                   strides(rank, m.c(1));
   SmallVector<bool> seen(rank, false);
   for (size_t i = 0; i < axes.size(); ++i) {
     FailureOr<int64_t> axis = im.normalizeAxis(axes[i], rank);
@@ -513,8 +509,8 @@ LogicalResult importSlice(Importer &im) {
                         << " on axis " << *axis << " is not supported)";
     OpFoldResult d = in[*axis];
     auto clampBound = [&](int64_t v) -> OpFoldResult {
-      OpFoldResult r = v < 0 ? m.add(d, m.c(std::max<int64_t>(v, INT64_MIN / 2)))
-                             : m.c(v);
+      OpFoldResult r =
+          v < 0 ? m.add(d, m.c(std::max<int64_t>(v, INT64_MIN / 2))) : m.c(v);
       if (v >= 0 && v >= (INT64_MAX >> 2))
         return d;
       return m.min(m.max(r, m.c(0)), d);
@@ -611,8 +607,8 @@ LogicalResult importGather(Importer &im) {
       [&](OpBuilder &b, Location l, ValueRange args) -> Value {
         Value idx = arith::IndexCastOp::create(b, l, b.getIndexType(), args[0]);
         Value zero = arith::ConstantIndexOp::create(b, l, 0);
-        Value neg = arith::CmpIOp::create(b, l, arith::CmpIPredicate::slt, idx,
-                                          zero);
+        Value neg =
+            arith::CmpIOp::create(b, l, arith::CmpIPredicate::slt, idx, zero);
         idx = arith::SelectOp::create(
             b, l, neg, arith::AddIOp::create(b, l, idx, axisSize), idx);
         SmallVector<Value> coords;
@@ -658,8 +654,8 @@ LogicalResult importExpand(Importer &im) {
     else if (d == 1)
       out.push_back(target[ti]);
     else if (d && t)
-      return im.error() << "cannot expand dimension " << i << " of size "
-                        << *d << " to " << *t;
+      return im.error() << "cannot expand dimension " << i << " of size " << *d
+                        << " to " << *t;
     else
       out.push_back(d ? in[xi] : target[ti]);
   }
@@ -689,9 +685,8 @@ LogicalResult importTrilu(Importer &im) {
   RankedTensorType type = typeOf(*x);
   int64_t rank = type.getRank();
   Type elt = type.getElementType();
-  Value zero = isa<FloatType>(elt) || isa<IntegerType>(elt)
-                   ? im.scalar(elt, 0)
-                   : Value();
+  Value zero = isa<FloatType>(elt) || isa<IntegerType>(elt) ? im.scalar(elt, 0)
+                                                            : Value();
   AffineMap id = identityMap(im.getContext(), rank);
   bool up = *upper != 0;
   Value r = im.generic(
@@ -726,8 +721,8 @@ FailureOr<Tensor> constantAttrTensor(Importer &im) {
   };
   if (a.name == "value") {
     if (a.kind != Attr::Kind::Tensor || !a.t)
-      return im.attrError("value") << "must be TENSOR, but is "
-                                   << attributeKindName(a.kind);
+      return im.attrError("value")
+             << "must be TENSOR, but is " << attributeKindName(a.kind);
     return *a.t;
   }
   if (a.name == "value_float" && a.kind == Attr::Kind::Float) {
@@ -760,8 +755,8 @@ LogicalResult importConstant(Importer &im) {
   FailureOr<Tensor> t = constantAttrTensor(im);
   if (failed(t))
     return failure();
-  FailureOr<Value> c = im.constant(*t, "the value of node '" +
-                                           im.node().name + "'");
+  FailureOr<Value> c =
+      im.constant(*t, "the value of node '" + im.node().name + "'");
   if (failed(c))
     return failure();
   std::optional<SmallVector<OpFoldResult>> known;
@@ -788,8 +783,7 @@ LogicalResult importConstantOfShape(Importer &im) {
       return im.attrError("value") << "must be TENSOR";
     elt = im.elementType(a->t->dtype);
     if (!elt)
-      return im.attrError("value") << "has data type "
-                                   << dtypeName(a->t->dtype)
+      return im.attrError("value") << "has data type " << dtypeName(a->t->dtype)
                                    << ", which the importer does not support";
     if (a->t->numElements() != 1)
       return im.attrError("value") << "must hold one element";
@@ -804,8 +798,8 @@ LogicalResult importConstantOfShape(Importer &im) {
     else if (elt.isInteger(1))
       value = *attr.getValues<bool>().begin();
     else
-      value = static_cast<double>((*attr.getValues<APInt>().begin())
-                                      .getSExtValue());
+      value = static_cast<double>(
+          (*attr.getValues<APInt>().begin()).getSExtValue());
   }
   SmallVector<OpFoldResult> sizes = asIndex(im, *shape);
   for (OpFoldResult s : sizes)
@@ -890,12 +884,14 @@ LogicalResult importRange(Importer &im) {
     args.push_back(*v);
   }
   Type elt = typeOf(args[0]).getElementType();
-  if (elt.isInteger(1) || elt.isInteger(8) || typeOf(args[1]).getElementType() != elt ||
+  if (elt.isInteger(1) || elt.isInteger(8) ||
+      typeOf(args[1]).getElementType() != elt ||
       typeOf(args[2]).getElementType() != elt)
     return im.error() << "start, limit and delta must have one numeric "
                          "element type";
   bool isFloat = isa<FloatType>(elt);
-  std::optional<double> start = im.constantScalar(0), limit = im.constantScalar(1),
+  std::optional<double> start = im.constantScalar(0),
+                        limit = im.constantScalar(1),
                         delta = im.constantScalar(2);
   if (start && limit && delta) {
     if (*delta == 0)
@@ -924,7 +920,8 @@ LogicalResult importRange(Importer &im) {
       SmallVector<APInt> values;
       known.emplace();
       for (int64_t i = 0; i < n; ++i) {
-        int64_t v = static_cast<int64_t>(*start) + i * static_cast<int64_t>(*delta);
+        int64_t v =
+            static_cast<int64_t>(*start) + i * static_cast<int64_t>(*delta);
         values.push_back(APInt(elt.getIntOrFloatBitWidth(), v, true));
         known->push_back(im.builder().getI64IntegerAttr(v));
       }
@@ -947,9 +944,10 @@ LogicalResult importRange(Importer &im) {
   }
   Value n;
   if (isFloat) {
-    Value q = arith::DivFOp::create(b, loc, arith::SubFOp::create(b, loc, s[1], s[0]),
-                                    s[2]);
-    n = arith::FPToSIOp::create(b, loc, b.getI64Type(), math::CeilOp::create(b, loc, q));
+    Value q = arith::DivFOp::create(
+        b, loc, arith::SubFOp::create(b, loc, s[1], s[0]), s[2]);
+    n = arith::FPToSIOp::create(b, loc, b.getI64Type(),
+                                math::CeilOp::create(b, loc, q));
     n = arith::IndexCastOp::create(b, loc, b.getIndexType(), n);
   } else {
     Value diff = arith::IndexCastOp::create(
@@ -957,22 +955,21 @@ LogicalResult importRange(Importer &im) {
     Value d = arith::IndexCastOp::create(b, loc, b.getIndexType(), s[2]);
     n = arith::CeilDivSIOp::create(b, loc, diff, d);
   }
-  n = arith::MaxSIOp::create(b, loc, n, arith::ConstantIndexOp::create(b, loc, 0));
+  n = arith::MaxSIOp::create(b, loc, n,
+                             arith::ConstantIndexOp::create(b, loc, 0));
   Value init = im.empty({OpFoldResult(n)}, elt);
   AffineMap id = identityMap(im.getContext(), 1);
-  Value r = im.generic({}, init, {id}, {},
-                       [&](OpBuilder &nb, Location l, ValueRange) -> Value {
-                         Value i = linalg::IndexOp::create(nb, l, 0);
-                         Value iv = Importer::convertScalar(
-                             nb, l,
-                             arith::IndexCastOp::create(nb, l, nb.getI64Type(), i),
-                             elt);
-                         if (isFloat)
-                           return arith::AddFOp::create(
-                               nb, l, s[0], arith::MulFOp::create(nb, l, iv, s[2]));
-                         return arith::AddIOp::create(
-                             nb, l, s[0], arith::MulIOp::create(nb, l, iv, s[2]));
-                       });
+  Value r = im.generic(
+      {}, init, {id}, {}, [&](OpBuilder &nb, Location l, ValueRange) -> Value {
+        Value i = linalg::IndexOp::create(nb, l, 0);
+        Value iv = Importer::convertScalar(
+            nb, l, arith::IndexCastOp::create(nb, l, nb.getI64Type(), i), elt);
+        if (isFloat)
+          return arith::AddFOp::create(nb, l, s[0],
+                                       arith::MulFOp::create(nb, l, iv, s[2]));
+        return arith::AddIOp::create(nb, l, s[0],
+                                     arith::MulIOp::create(nb, l, iv, s[2]));
+      });
   im.setOutput(0, r);
   return success();
 }

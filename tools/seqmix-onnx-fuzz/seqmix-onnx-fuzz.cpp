@@ -27,8 +27,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     mlir::seqmix::registerONNXImportDialects(*r);
     return r;
   }();
-  mlir::MLIRContext context(*registry,
-                            mlir::MLIRContext::Threading::DISABLED);
+  mlir::MLIRContext context(*registry, mlir::MLIRContext::Threading::DISABLED);
   mlir::ScopedDiagnosticHandler quiet(
       &context, [](mlir::Diagnostic &) { return mlir::success(); });
   mlir::seqmix::ONNXImportOptions options;

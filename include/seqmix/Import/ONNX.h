@@ -46,8 +46,7 @@ struct ONNXImportOptions {
 /// reported to `context`'s diagnostic handlers; returns null on failure.
 /// Never throws and never aborts on bad input.
 OwningOpRef<ModuleOp> importONNX(llvm::StringRef bytes,
-                                 llvm::StringRef fileName,
-                                 MLIRContext *context,
+                                 llvm::StringRef fileName, MLIRContext *context,
                                  const ONNXImportOptions &options = {});
 
 /// Adds the dialects that imported modules use to `registry`.
