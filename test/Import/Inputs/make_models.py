@@ -39,6 +39,27 @@ def model(nodes, inputs, outputs, inits=(), opset=17, extra_opsets=()):
     opsets = [h.make_opsetid("", opset)] + list(extra_opsets)
     m = h.make_model(graph, opset_imports=opsets, producer_name="make_models")
     m.ir_version = 10 if opset >= 21 else 8
+    return with_output_shapes(m)
+
+
+def with_output_shapes(m):
+    """Fills in the shapes of graph outputs declared without one, from ONNX
+    shape inference (as exporters write them; onnx.checker wants them)."""
+    try:
+        inferred = onnx.shape_inference.infer_shapes(m)
+    except Exception:  # pylint: disable=broad-except
+        return m
+    known = {v.name: v for v in list(inferred.graph.value_info) +
+             list(inferred.graph.output)}
+    for out in m.graph.output:
+        t = out.type.tensor_type
+        if t.HasField("shape") or out.name not in known:
+            continue
+        src = known[out.name].type.tensor_type
+        if src.HasField("shape"):
+            t.shape.CopyFrom(src.shape)
+            if not t.elem_type:
+                t.elem_type = src.elem_type
     return m
 
 
@@ -321,8 +342,9 @@ def attention_cache():
            vi("pv", F, [1, 2, "past", 8])]
     nodes = [N("Attention", ["q", "k", "v", "", "pk", "pv"],
                ["y", "present_k", "present_v"], is_causal=1)]
-    return model(nodes, ins, [vi(o, F, None) for o in
-                              ["y", "present_k", "present_v"]], opset=23)
+    return model(nodes, ins, [vi("y", F, [1, 2, 1, 8]),
+                              vi("present_k", F, [1, 2, "total", 8]),
+                              vi("present_v", F, [1, 2, "total", 8])], opset=23)
 
 
 @register
@@ -349,6 +371,52 @@ def attention_nonpad():
 def opset28():
     return model([N("Relu", ["x"], ["y"])], [vi("x", F, [2])],
                  [vi("y", F, None)], opset=28)
+
+
+# --- every opset --------------------------------------------------------------------
+
+def sweep(opset):
+    """The same small network written for `opset`: the ops whose inputs or
+    attributes changed between opsets 13 and 28 in the form that opset
+    wants."""
+    inits = [const("w", np.linspace(-1, 1, 32, dtype=np.float32).reshape(8, 4)),
+             const("b", np.full((4,), 0.5, np.float32)),
+             const("scale", np.ones((4,), np.float32)),
+             const("last", np.array([-1], np.int64)),
+             const("zero", np.array([0], np.int64)),
+             const("halves", np.array([2, 2], np.int64)),
+             const("axis1", np.array(1, np.int64))]
+    nodes = [N("MatMul", ["x", "w"], ["a"]), N("Add", ["a", "b"], ["c"]),
+             N("Softmax", ["c"], ["s"], axis=-1),
+             N("ReduceSum", ["s", "last"], ["rs"])]
+    if opset < 18:
+        nodes.append(N("ReduceMean", ["c"], ["rm"], axes=[-1]))
+        nodes.append(N("ReduceMax", ["c"], ["rx"], axes=[-1], keepdims=0))
+        nodes.append(N("Split", ["c", "halves"], ["p0", "p1"], axis=-1))
+    else:
+        nodes.append(N("ReduceMean", ["c", "last"], ["rm"]))
+        nodes.append(N("ReduceMax", ["c", "last"], ["rx"], keepdims=0))
+        nodes.append(N("Split", ["c"], ["p0", "p1"], axis=-1, num_outputs=2))
+    nodes += [N("Unsqueeze", ["rx", "zero"], ["u"]),
+              N("Squeeze", ["u", "zero"], ["sq"]),
+              N("Concat", ["p1", "p0"], ["cc"], axis=-1),
+              N("CumSum", ["cc", "axis1"], ["cs"]),
+              N("Mul", ["cs", "rm"], ["m"])]
+    norm_in = "m"
+    if opset >= 17:
+        nodes.append(N("LayerNormalization", ["m", "scale", "b"], ["ln"]))
+        norm_in = "ln"
+    if opset >= 23:
+        nodes.append(N("RMSNormalization", [norm_in, "scale"], ["rn"]))
+        norm_in = "rn"
+    nodes.append(N("Identity", [norm_in], ["y"]))
+    outs = [vi("y", F, None), vi("rs", F, None), vi("sq", F, None)]
+    return model(nodes, [vi("x", F, ["batch", "seq", 8])], outs, inits,
+                 opset=opset)
+
+
+for _opset in range(13, 29):
+    MODELS["sweep%d" % _opset] = (lambda o: lambda: sweep(o))(_opset)
 
 
 # --- external data -------------------------------------------------------------------
@@ -380,7 +448,8 @@ def gated_deltanet():
                                  initial_state="s0", output="o",
                                  final_state="sT", decay="scalar",
                                  transition="delta", chunk_size=64)
-    return seqmix_model([node], ins, [vi("o", F, None), vi("sT", F, None)])
+    return seqmix_model([node], ins, [vi("o", F, ["batch", "seq", 4, 16]),
+                                      vi("sT", F, ["batch", 4, 32, 16])])
 
 
 @register
@@ -388,7 +457,7 @@ def retnet():
     ins = [vi(n, F, [2, 100, 4, 32]) for n in "qk"] + [vi("v", F, [2, 100, 4, 16])]
     node = smx.semiseparable_mix("q", "k", "v", gate="log_gamma",
                                  decay="static", scale=0.25)
-    return seqmix_model([node], ins, [vi("o", F, None)],
+    return seqmix_model([node], ins, [vi("o", F, [2, 100, 4, 16])],
                         [const("log_gamma", np.log(1 - 2.0 ** (-5 - np.arange(4))).astype(np.float32))])
 
 
@@ -399,14 +468,15 @@ def gla_varlen():
         vi("gk", TP.BFLOAT16, [1, "total", 4, 32]), vi("cu", TP.INT32, ["n1"])]
     node = smx.semiseparable_mix("q", "k", "v", gate="gk", cu_seqlens="cu",
                                  decay="diagonal", form="recurrent")
-    return seqmix_model([node], ins, [vi("o", TP.BFLOAT16, None)])
+    return seqmix_model([node], ins,
+                        [vi("o", TP.BFLOAT16, [1, "total", 4, 16])])
 
 
 @register
 def lowrank():
     ins = [vi(n, F, [2, 50, 4, 8]) for n in "qkv"]
     return seqmix_model([smx.lowrank_mix("q", "k", "v", scale=0.5)], ins,
-                        [vi("o", F, None)])
+                        [vi("o", F, [2, 50, 4, 8])])
 
 
 @register
@@ -414,13 +484,14 @@ def softmax_mix():
     ins = [vi("q", F, [1, "seq", 8, 16]), vi("k", F, [1, "seq", 2, 16]),
            vi("v", F, [1, "seq", 2, 16])]
     return seqmix_model([smx.softmax_mix("q", "k", "v", window=128)], ins,
-                        [vi("o", F, None)])
+                        [vi("o", F, [1, "seq", 8, 16])])
 
 
 @register
 def diagonal_mix():
     ins = [vi("d", F, [4]), vi("v", F, [2, 10, 4, 8])]
-    return seqmix_model([smx.diagonal_mix("d", "v")], ins, [vi("o", F, None)])
+    return seqmix_model([smx.diagonal_mix("d", "v")], ins,
+                        [vi("o", F, [2, 10, 4, 8])])
 
 
 @register
@@ -433,8 +504,9 @@ def mamba2():
              const("D", np.ones(8, np.float32))]
     node = smx.ssd("x", "dt", "A", "B", "C", D="D", final_state="state",
                    chunk_size=128)
-    return seqmix_model([node], ins, [vi("y", TP.BFLOAT16, None),
-                                      vi("state", F, None)], inits)
+    return seqmix_model([node], ins,
+                        [vi("y", TP.BFLOAT16, ["batch", "seq", 8, 16]),
+                         vi("state", F, ["batch", 8, 32, 16])], inits)
 
 
 # --- bad input -----------------------------------------------------------------------
