@@ -470,6 +470,48 @@ Value Importer::reshape(Value tensor, ArrayRef<OpFoldResult> newSizes) {
     }
   }
 
+  // Dynamic middle parts: merging dims into one is a collapse_shape, and
+  // splitting one dim with at most one dynamic part an expand_shape.
+  if (!midIn.empty() && midOut.size() == 1) {
+    Value r = collapseRange(tensor, prefix, prefix + midIn.size());
+    if (r.getType() != outType)
+      r = tensor::CastOp::create(b, currentLoc, outType, r);
+    return r;
+  }
+  if (midIn.size() == 1 && midOut.size() > 1 &&
+      llvm::count_if(midOut, [](OpFoldResult s) {
+        return !getConstantIntValue(s);
+      }) <= 1) {
+    SmallVector<ReassociationIndices> groups;
+    SmallVector<OpFoldResult> outSizes;
+    int64_t next = 0;
+    for (size_t i = 0; i < n; ++i) {
+      ReassociationIndices group;
+      if (i == prefix) {
+        for (OpFoldResult s : midOut) {
+          group.push_back(next++);
+          outSizes.push_back(s);
+        }
+      } else {
+        group.push_back(next++);
+        outSizes.push_back(inSizes[i]);
+      }
+      groups.push_back(group);
+    }
+    SmallVector<int64_t> expandedShape;
+    for (OpFoldResult s : outSizes) {
+      std::optional<int64_t> c = getConstantIntValue(s);
+      expandedShape.push_back(c ? *c : ShapedType::kDynamic);
+    }
+    auto expandedType =
+        RankedTensorType::get(expandedShape, type.getElementType());
+    Value r = tensor::ExpandShapeOp::create(b, currentLoc, expandedType, tensor,
+                                            groups, outSizes);
+    if (r.getType() != outType)
+      r = tensor::CastOp::create(b, currentLoc, outType, r);
+    return r;
+  }
+
   // Static shapes: collapse to one dimension, then expand.
   if (type.hasStaticShape() && outType.hasStaticShape()) {
     Value flat = tensor;
@@ -499,16 +541,31 @@ Value Importer::reshape(Value tensor, ArrayRef<OpFoldResult> newSizes) {
                                            groups);
   }
 
-  // Otherwise tensor.reshape with a shape tensor.
-  SmallVector<Value> dims;
+  // Otherwise a copy: each element reads the source at the same linear
+  // index. (tensor.reshape with a dynamic shape does not lower to LLVM
+  // upstream, nor do expand_shape groups with several dynamic sizes.)
+  SmallVector<Value> srcSizes, dstSizes;
+  for (OpFoldResult s : inSizes)
+    srcSizes.push_back(toIndex(s));
   for (OpFoldResult s : newSizes)
-    dims.push_back(toIndex(s));
-  Value shape = tensor::FromElementsOp::create(
-      b, currentLoc,
-      RankedTensorType::get({static_cast<int64_t>(dims.size())},
-                            b.getIndexType()),
-      dims);
-  return tensor::ReshapeOp::create(b, currentLoc, outType, tensor, shape);
+    dstSizes.push_back(toIndex(s));
+  Value init = empty(newSizes, type.getElementType());
+  int64_t outRank = newSizes.size();
+  return generic(
+      {}, init, {identityMap(ctx, outRank)}, {},
+      [&](OpBuilder &nb, Location l, ValueRange) -> Value {
+        Value linear = arith::ConstantIndexOp::create(nb, l, 0);
+        for (int64_t k = 0; k < outRank; ++k)
+          linear = arith::AddIOp::create(
+              nb, l, arith::MulIOp::create(nb, l, linear, dstSizes[k]),
+              linalg::IndexOp::create(nb, l, k));
+        SmallVector<Value> coords(srcSizes.size());
+        for (int64_t k = srcSizes.size() - 1; k >= 0; --k) {
+          coords[k] = arith::RemUIOp::create(nb, l, linear, srcSizes[k]);
+          linear = arith::DivUIOp::create(nb, l, linear, srcSizes[k]);
+        }
+        return tensor::ExtractOp::create(nb, l, tensor, coords);
+      });
 }
 
 Value Importer::materializeInts(ArrayRef<OpFoldResult> elements,

@@ -249,6 +249,29 @@ def shapes():
     return model(nodes, ins, outs, inits)
 
 
+@register
+def reshape_dynamic():
+    # Flatten B and T (a collapse), split them again with a -1 that stays
+    # dynamic, and a reshape that moves elements across dims (a copy).
+    nodes = [N("Shape", ["x"], ["s"]),
+             N("Gather", ["s", "i0"], ["b"], axis=0),
+             N("Gather", ["s", "i1"], ["t"], axis=0),
+             N("Mul", ["b", "t"], ["bt"]),
+             N("Concat", ["bt", "c32"], ["shp"], axis=0),
+             N("Reshape", ["x", "shp"], ["flat"]),
+             N("Concat", ["b", "t", "c4", "cm1"], ["shp2"], axis=0),
+             N("Reshape", ["flat", "shp2"], ["back"]),
+             N("Reshape", ["x", "shp3"], ["moved"])]
+    inits = [const("i0", np.array([0], np.int64)),
+             const("i1", np.array([1], np.int64)),
+             const("c32", np.array([32], np.int64)),
+             const("c4", np.array([4], np.int64)),
+             const("cm1", np.array([-1], np.int64)),
+             const("shp3", np.array([0, -1, 8], np.int64))]
+    return model(nodes, [vi("x", F, ["batch", "seq", 32])],
+                 [vi(o, F, None) for o in ["flat", "back", "moved"]], inits)
+
+
 def split_model(opset, use_input, num_outputs):
     ins = ["x"] + (["sizes"] if use_input else [])
     kw = {"axis": 1}
