@@ -54,4 +54,5 @@ cd "$out"
 ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0} \
   ./seqmix-onnx-fuzz -seed=1 -max_total_time="$seconds" -timeout=30 \
   -rss_limit_mb=4096 -max_len=65536 -print_final_stats=1 \
+  -dict="$root/test/Fuzz/onnx.dict" \
   "$work" "$root/test/Fuzz/corpus"
