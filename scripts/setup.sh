@@ -4,8 +4,10 @@
 #
 #   apt:  LLVM/MLIR 22 (libMLIR.so, mlir-tblgen, lit, FileCheck), CMake, Ninja,
 #         gcc (seqmix-compile links libraries with cc), g++, GoogleTest,
-#         Python 3 with venv
-#   pip:  numpy, pytest (into .venv/ of the checkout)
+#         Python 3 with venv; for the ONNX importer the generated onnx.proto
+#         classes (libonnx-dev) and protobuf; clang-22 and its compiler-rt
+#         (libFuzzer) for the importer's fuzz target
+#   pip:  numpy, pytest, onnx, onnxruntime (into .venv/ of the checkout)
 #   checked, not installed: the CUDA 13 toolkit at /usr/local/cuda (GPU work only)
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -18,7 +20,9 @@ if [ "$(id -u)" != 0 ]; then
 fi
 
 apt_packages=(cmake ninja-build gcc g++ git libgtest-dev python3 python3-venv
-              libmlir-22-dev mlir-22-tools llvm-22-dev llvm-22-tools)
+              libmlir-22-dev mlir-22-tools llvm-22-dev llvm-22-tools
+              libonnx-dev libprotobuf-dev protobuf-compiler
+              clang-22 libclang-rt-22-dev)
 missing=()
 for p in "${apt_packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -33,7 +37,8 @@ else
 fi
 
 for tool in /usr/lib/llvm-22/bin/mlir-tblgen /usr/lib/llvm-22/bin/lit \
-            /usr/lib/llvm-22/bin/FileCheck /usr/lib/llvm-22/lib/libMLIR.so; do
+            /usr/lib/llvm-22/bin/FileCheck /usr/lib/llvm-22/lib/libMLIR.so \
+            /usr/include/onnx/onnx_pb.h /usr/lib/x86_64-linux-gnu/libonnx_proto.so; do
   [ -e "$tool" ] || { log "missing after install: $tool"; exit 1; }
 done
 
@@ -44,8 +49,13 @@ if [ ! -x "$venv/bin/python" ]; then
   log "creating $venv"
   python3 -m venv "$venv"
 fi
-pip_packages=(numpy pytest)
-if ! "$venv/bin/python" -c 'import numpy, pytest' 2>/dev/null; then
+# onnx 1.23.2 knows opsets up to 28 (the newest the importer reads);
+# onnxruntime runs the models the tests compare against.
+pip_packages=(numpy pytest onnx==1.23.2 onnxruntime==1.32.0)
+if ! "$venv/bin/python" -c '
+import numpy, pytest, onnx, onnxruntime
+assert onnx.__version__ == "1.23.2" and onnxruntime.__version__ == "1.32.0"
+' 2>/dev/null; then
   log "installing with pip: ${pip_packages[*]}"
   "$venv/bin/python" -m pip install -q --disable-pip-version-check "${pip_packages[@]}"
 else

@@ -44,6 +44,19 @@ pp=${pp:-0}; pf=${pf:-0}
 [ "$py_rc" != 0 ] && [ "$pf" = 0 ] && pf=1
 tally pytest "$pp" "$pf"
 
+# The ONNX importer's libFuzzer target: one test, in CI or when asked
+# (SEQMIX_FUZZ=1); 60 s from the committed seed corpus with a fixed seed.
+if [ "${CI:-}" = true ] || [ "${SEQMIX_FUZZ:-0}" = 1 ]; then
+  if bash "$root/scripts/fuzz-onnx.sh" "${SEQMIX_FUZZ_SECONDS:-60}" \
+      > "$build/fuzz-onnx.log" 2>&1; then
+    tail -n 8 "$build/fuzz-onnx.log"
+    tally fuzz 1 0
+  else
+    tail -n 60 "$build/fuzz-onnx.log"
+    tally fuzz 0 1
+  fi
+fi
+
 rm -f "$lit_out" "$ctest_out" "$py_out"
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]

@@ -3,6 +3,8 @@
 
 import os
 import shutil
+import subprocess
+import sys
 
 import lit.formats
 from lit.llvm import llvm_config
@@ -42,7 +44,37 @@ tools = [
     "seqmix-opt",
     "seqmix-run",
     "seqmix-compile",
+    "seqmix-translate",
+    "not",
     # Debian's own mlir-opt, which loads SeqMix as a plugin.
     ToolSubst("%mlir_opt", os.path.join(config.llvm_tools_dir, "mlir-opt")),
 ]
 llvm_config.add_tool_substitutions(tools, tool_dirs)
+
+# %python: the project's Python (with onnx, for the models of test/Import),
+# from -DPython3_EXECUTABLE, else the checkout's .venv, else lit's own.
+python = getattr(config, "python_executable", "") or ""
+if not python or not os.path.exists(python):
+    venv_python = os.path.join(config.seqmix_src_root, ".venv", "bin", "python")
+    python = venv_python if os.path.exists(venv_python) else sys.executable
+config.substitutions.append(("%python", python))
+if subprocess.call([python, "-c", "import onnx, numpy"],
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) == 0:
+    config.available_features.add("onnx")
+else:
+    lit_config.warning("%s cannot import onnx: the tests of test/Import are "
+                       "unsupported (run scripts/setup.sh)" % python)
+config.substitutions.append(
+    ("%make_models",
+     "%s %s" % (python, os.path.join(config.test_source_root, "Import",
+                                     "Inputs", "make_models.py"))))
+config.substitutions.append(
+    ("%check_numerics",
+     "%s %s %s %s" % (python, os.path.join(config.test_source_root, "Import",
+                                           "Inputs", "check_numerics.py"),
+                      config.seqmix_tools_dir,
+                      os.path.dirname(config.llvm_tools_dir.rstrip("/")))))
+if subprocess.call([python, "-c", "import onnxruntime"],
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) == 0 \
+        and os.path.exists(os.path.join(config.llvm_tools_dir, "mlir-runner")):
+    config.available_features.add("onnxruntime")
