@@ -16,7 +16,10 @@ std::string seqmix::getCPUPipeline() {
   // (modify-public-functions): the C interface of an entry point is
   // f(inputs..., outputs...). Not hoist-static-allocs: it crashes on a
   // function that returns its argument. The clones that deallocation inserts
-  // become allocations and copies.
+  // become allocations and copies. Integer powers with a 64-bit exponent
+  // (math.ipowi, math.fpowi, which LLVM's powi cannot take) become outlined
+  // functions; math ops that LLVM has no intrinsic for (erf, ...) calls to
+  // libm.
   return "seqmix-select-form,"
          "seqmix-expand-chunked,"
          "seqmix-lower-to-linalg,"
@@ -31,11 +34,13 @@ std::string seqmix::getCPUPipeline() {
          "canonicalize,"
          "func.func(convert-linalg-to-loops),"
          "arith-expand{include-bf16=true},"
+         "convert-math-to-funcs{min-width-of-fpowi-exponent=33},"
          "convert-scf-to-cf,"
          "expand-strided-metadata,"
          "lower-affine,"
          "finalize-memref-to-llvm,"
          "convert-math-to-llvm,"
+         "convert-math-to-libm,"
          "convert-arith-to-llvm,"
          "convert-index-to-llvm,"
          "convert-cf-to-llvm,"
