@@ -53,9 +53,23 @@ Importer::Importer(MLIRContext *context, const Model &model, StringRef fileName,
 // Errors, inputs, outputs, attributes
 //===----------------------------------------------------------------------===//
 
+std::string Importer::nodeLabel() const {
+  if (current->name.empty())
+    return "node #" + std::to_string(currentIndex);
+  return "node '" + current->name + "'";
+}
+
+void Importer::setCurrentNode(const Node &node, unsigned index) {
+  current = &node;
+  currentIndex = index;
+  currentLoc = nodeLoc(node, index);
+  auto opsetIt = model.opsets.find(node.domain);
+  currentOpset = opsetIt == model.opsets.end() ? 0 : opsetIt->second;
+}
+
 InFlightDiagnostic Importer::error() {
   InFlightDiagnostic diag = mlir::emitError(currentLoc);
-  diag << "node '" << current->name << "' (" << current->opType;
+  diag << nodeLabel() << " (" << current->opType;
   if (!current->domain.empty())
     diag << ", domain '" << current->domain << "'";
   diag << ", opset " << currentOpset << "): ";
@@ -383,26 +397,24 @@ Location Importer::nodeLoc(const Node &node, unsigned index) {
 }
 
 LogicalResult Importer::importNode(const Node &node, unsigned index) {
-  current = &node;
-  currentLoc = nodeLoc(node, index);
+  setCurrentNode(node, index);
   b.setInsertionPointToEnd(b.getInsertionBlock());
   const OpTable *table = nullptr;
   auto opsetIt = model.opsets.find(node.domain);
-  currentOpset = opsetIt == model.opsets.end() ? 0 : opsetIt->second;
   if (node.domain.empty())
     table = &onnxOps;
   else if (node.domain == kSeqMixDomain)
     table = &seqmixOps;
   auto unsupported = [&]() {
     return mlir::emitError(currentLoc)
-           << "node '" << node.name << "': unsupported op type '" << node.opType
+           << nodeLabel() << ": unsupported op type '" << node.opType
            << "' (domain '" << (node.domain.empty() ? "ai.onnx" : node.domain)
            << "', opset " << currentOpset << ")";
   };
   for (const std::string &f : model.functions)
     if (f == node.domain + "::" + node.opType)
       return mlir::emitError(currentLoc)
-             << "node '" << node.name << "' calls the model-local function '"
+             << nodeLabel() << " calls the model-local function '"
              << node.opType << "' (domain '" << node.domain
              << "'), which the importer does not inline: inline it first "
                 "(onnx.inliner.inline_local_functions)";
@@ -410,9 +422,15 @@ LogicalResult Importer::importNode(const Node &node, unsigned index) {
     return unsupported();
   if (opsetIt == model.opsets.end())
     return mlir::emitError(currentLoc)
-           << "node '" << node.name << "' (" << node.opType
+           << nodeLabel() << " (" << node.opType
            << "): the model imports no opset of domain '"
            << (node.domain.empty() ? "ai.onnx" : node.domain) << "'";
+  // The default domain's opset decides every operator's version.
+  if (node.domain.empty() &&
+      (currentOpset < kMinOpset || currentOpset > kMaxOpset))
+    return error() << "the model's default-domain opset " << currentOpset
+                   << " is not supported (supported: " << kMinOpset << " to "
+                   << kMaxOpset << ")";
   auto it = table->find(node.opType);
   if (it == table->end())
     return unsupported();
@@ -445,6 +463,23 @@ LogicalResult Importer::declareInputs(SmallVectorImpl<Type> &types,
       return mlir::emitError(currentLoc)
              << "graph input '" << in.name << "' is declared twice";
     Type type;
+    // A data type or kind the importer does not support is an error at the
+    // first node that reads the input, when there is one.
+    if (!in.isTensor || !elementType(in.dtype)) {
+      for (auto [index, node] : llvm::enumerate(g.nodes)) {
+        if (!llvm::is_contained(node.inputs, in.name))
+          continue;
+        setCurrentNode(node, index);
+        if (!in.isTensor)
+          return error() << "input '" << in.name
+                         << "' (a graph input) is not a tensor (or has no "
+                            "type)";
+        return error() << "input '" << in.name
+                       << "' (a graph input) has data type "
+                       << dtypeName(in.dtype)
+                       << ", which the importer does not support";
+      }
+    }
     if (failed(checkType(in, type, "graph input")))
       return failure();
     types.push_back(type);
@@ -483,15 +518,16 @@ LogicalResult Importer::importGraph(ModuleOp module) {
   const Graph &g = model.graph;
   currentLoc = FileLineColLoc::get(ctx, fileName, 0, 0);
 
-  // The default domain's opset decides every operator's version.
+  // The default domain's opset decides every operator's version; a missing
+  // or unsupported one is an error at the first node of that domain
+  // (importNode), and for the model when the graph has none.
+  bool anyDefaultDomainNode = llvm::any_of(
+      g.nodes, [](const Node &node) { return node.domain.empty(); });
   auto opsetIt = model.opsets.find("");
-  if (opsetIt == model.opsets.end())
+  if (!anyDefaultDomainNode && opsetIt != model.opsets.end() &&
+      (opsetIt->second < kMinOpset || opsetIt->second > kMaxOpset))
     return mlir::emitError(currentLoc)
-           << "the model imports no opset of the default domain (ai.onnx)";
-  int64_t opset = opsetIt->second;
-  if (opset < kMinOpset || opset > kMaxOpset)
-    return mlir::emitError(currentLoc)
-           << "the model's default-domain opset " << opset
+           << "the model's default-domain opset " << opsetIt->second
            << " is not supported (supported: " << kMinOpset << " to "
            << kMaxOpset << ")";
   auto seqmixIt = model.opsets.find(kSeqMixDomain.str());

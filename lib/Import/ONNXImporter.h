@@ -96,8 +96,11 @@ public:
   Location loc() const { return currentLoc; }
   MLIRContext *getContext() { return ctx; }
 
-  /// An error at the node, starting "node 'name' (OpType, opset N): ".
+  /// An error at the node, starting "node 'name' (OpType, opset N): " (an
+  /// unnamed node is "node #i", its position in the graph).
   InFlightDiagnostic error();
+  /// How diagnostics name the node: "node 'name'", or "node #i".
+  std::string nodeLabel() const;
 
   /// Inputs: `i` counts all inputs, omitted optional ones included.
   unsigned numInputs() const { return current->inputs.size(); }
@@ -244,7 +247,11 @@ private:
   OpTable onnxOps;
   OpTable seqmixOps;
 
+  /// Makes `node` (at `index` in the graph) the current node.
+  void setCurrentNode(const Node &node, unsigned index);
+
   const Node *current = nullptr;
+  unsigned currentIndex = 0;
   int64_t currentOpset = 0;
   Location currentLoc;
 };

@@ -330,6 +330,22 @@ def symbolic():
 
 
 @register
+def concat_features():
+    # seqmix-compile infers the output's dims [batch, seq, 8].
+    return model([N("Concat", ["x", "x"], ["y"], axis=2)],
+                 [vi("x", F, ["batch", "seq", 4])],
+                 [vi("y", F, ["batch", "seq", 8])])
+
+
+@register
+def concat_seq():
+    # The output's length is 2 seq: no ABI rule can say it.
+    return model([N("Concat", ["x", "x"], ["y"], axis=1)],
+                 [vi("x", F, ["batch", "seq", 4])],
+                 [vi("y", F, ["batch", "seq2", 4])])
+
+
+@register
 def attention23():
     # Causal self attention: becomes seqmix.attention.
     q = vi("q", F, ["batch", 4, "seq", 16])
@@ -538,6 +554,27 @@ def mamba2():
 def unknown_op():
     return model([N("Relu", ["x"], ["r"]), N("FancyOp", ["r"], ["y"])],
                  [vi("x", F, [2])], [vi("y", F, None)], opset=21)
+
+
+@register
+def unnamed_unknown_op():
+    # Diagnostics name an unnamed node by its position in the graph.
+    return model([N("Relu", ["x"], ["r"]), h.make_node("FancyOp", ["r"], ["y"])],
+                 [vi("x", F, [2])], [vi("y", F, [2])], opset=21)
+
+
+@register
+def no_default_opset():
+    # Only a training-domain node: the error is at the node.
+    graph = h.make_graph(
+        [h.make_node("Adagrad", ["r", "t", "x", "g", "h"], ["x2", "h2"],
+                     domain="ai.onnx.preview.training")], "main_graph",
+        [vi("r", F, []), vi("t", I64, []), vi("x", F, [2]), vi("g", F, [2]),
+         vi("h", F, [2])], [vi("x2", F, [2]), vi("h2", F, [2])])
+    m = h.make_model(graph, opset_imports=[
+        h.make_opsetid("ai.onnx.preview.training", 1)])
+    m.ir_version = 8
+    return m
 
 
 @register
