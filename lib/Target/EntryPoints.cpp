@@ -10,8 +10,10 @@
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/Passes.h"
+#include "mlir/Dialect/Tensor/Transforms/Transforms.h"
 #include "mlir/Interfaces/ValueBoundsOpInterface.h"
 #include "mlir/Pass/PassManager.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 #include "mlir/Transforms/Passes.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/FormatVariadic.h"
@@ -462,6 +464,11 @@ seqmix::buildEntryPointABIs(ModuleOp module) {
     pm.addPass(createCanonicalizerPass());
     if (failed(pm.run(*clone)))
       return failure();
+    // tensor.concat has no value bounds; as tensor.empty and insert_slice
+    // its result's sizes are sums of its operands'.
+    RewritePatternSet patterns(module.getContext());
+    tensor::populateDecomposeTensorConcatPatterns(patterns);
+    (void)applyPatternsGreedily(*clone, std::move(patterns));
     for (ABIBuilder &builder : builders) {
       auto lowered = clone->lookupSymbol<func::FuncOp>(builder.abi.name);
       for (unsigned index : builder.needsInference)

@@ -16,10 +16,12 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "seqmix/Import/ONNX.h"
 #include "seqmix/InitAll.h"
 #include "seqmix/Target/CPU.h"
 #include "seqmix/Target/EntryPoints.h"
 
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/DialectRegistry.h"
@@ -35,6 +37,7 @@
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
 #include "llvm/ADT/ScopeExit.h"
 #include "llvm/ADT/SmallString.h"
+#include "llvm/ADT/StringSet.h"
 #include "llvm/IR/LLVMContext.h"
 #include "llvm/IR/Module.h"
 #include "llvm/Support/CommandLine.h"
@@ -111,6 +114,11 @@ cl::opt<bool> saveTemps("save-temps",
                         cl::desc("Keep the glue, object and compiler log in "
                                  "a temporary directory (printed)"),
                         cl::cat(category));
+cl::opt<bool> onnxAttentionAsLinalg(
+    "onnx-attention-as-linalg",
+    cl::desc("ONNX input: import every Attention node as linalg ops, never "
+             "as seqmix.attention"),
+    cl::cat(category));
 cl::opt<std::string> cpuPipeline(
     "cpu-pipeline",
     cl::desc("Run this textual pipeline instead of seqmix-to-cpu-pipeline "
@@ -200,6 +208,50 @@ std::string getRuntimeDir(const char *argv0) {
   return std::string(dir);
 }
 
+/// An imported ONNX input's dimension that the model leaves unnamed (no
+/// dim_param) is "?" in its seqmix.dims; the ABI needs a symbol: name it
+/// after the input and the dimension, `<input>_<dim>` (made an identifier,
+/// and distinct from every other symbol).
+void nameUnknownDims(ModuleOp module) {
+  for (auto func : module.getOps<func::FuncOp>()) {
+    llvm::StringSet<> used;
+    for (unsigned i = 0; i < func.getNumArguments(); ++i)
+      if (auto dims = func.getArgAttrOfType<ArrayAttr>(i, "seqmix.dims"))
+        for (Attribute d : dims)
+          if (auto s = dyn_cast<StringAttr>(d))
+            used.insert(s.getValue());
+    Builder b(module.getContext());
+    for (unsigned i = 0; i < func.getNumArguments(); ++i) {
+      auto dims = func.getArgAttrOfType<ArrayAttr>(i, "seqmix.dims");
+      if (!dims)
+        continue;
+      std::string base = "input" + std::to_string(i);
+      if (auto name = func.getArgAttrOfType<StringAttr>(i, "seqmix.name")) {
+        base.clear();
+        for (char c : name.getValue())
+          base.push_back(llvm::isAlnum(c) || c == '_' ? c : '_');
+        if (base.empty() || llvm::isDigit(base[0]))
+          base.insert(base.begin(), '_');
+      }
+      SmallVector<Attribute> named(dims.begin(), dims.end());
+      bool changed = false;
+      for (auto [d, entry] : llvm::enumerate(named)) {
+        auto s = dyn_cast<StringAttr>(entry);
+        if (!s || s.getValue() != "?")
+          continue;
+        std::string symbol = base + "_" + std::to_string(d);
+        while (used.contains(symbol))
+          symbol += "_";
+        used.insert(symbol);
+        entry = b.getStringAttr(symbol);
+        changed = true;
+      }
+      if (changed)
+        func.setArgAttr(i, "seqmix.dims", b.getArrayAttr(named));
+    }
+  }
+}
+
 /// Compiles the module; returns the exit code.
 int compile(const char *argv0, Reporter &report) {
   // Flags that need no input.
@@ -224,12 +276,8 @@ int compile(const char *argv0, Reporter &report) {
     return 1;
   }
 
-  // The input.
-  if (llvm::sys::path::extension(inputFilename) == ".onnx") {
-    report.error("ONNX input needs seqmix-translate --import-onnx (not built "
-                 "yet): give a .mlir file");
-    return 1;
-  }
+  // The input: MLIR (text or bytecode), or an ONNX model, imported below.
+  bool isONNX = llvm::sys::path::extension(inputFilename) == ".onnx";
   std::string message;
   std::unique_ptr<llvm::MemoryBuffer> input =
       openInputFile(inputFilename, &message);
@@ -299,6 +347,7 @@ int compile(const char *argv0, Reporter &report) {
 
   DialectRegistry registry;
   registerAllDialects(registry);
+  seqmix::registerONNXImportDialects(registry);
   registerAllExtensions(registry);
   seqmix::registerAllDialects(registry);
   registerBuiltinDialectTranslation(registry);
@@ -306,10 +355,13 @@ int compile(const char *argv0, Reporter &report) {
   MLIRContext context(registry);
   context.printOpOnDiagnostic(verbose);
   bool sawError = false;
+  bool sawUnnamedResultDim = false;
   ScopedDiagnosticHandler handler(&context, [&](Diagnostic &diag) {
     switch (diag.getSeverity()) {
     case DiagnosticSeverity::Error:
       sawError = true;
+      sawUnnamedResultDim |=
+          StringRef(diag.str()).contains("cannot express dimension");
       printDiagnostic(diag, "error");
       break;
     case DiagnosticSeverity::Warning:
@@ -331,19 +383,38 @@ int compile(const char *argv0, Reporter &report) {
     return 1;
   };
 
-  llvm::SourceMgr sourceMgr;
-  sourceMgr.AddNewSourceBuffer(std::move(input), llvm::SMLoc());
-  OwningOpRef<ModuleOp> module =
-      parseSourceFile<ModuleOp>(sourceMgr, ParserConfig(&context));
-  if (!module)
-    return fail("cannot parse '" + inputFilename + "'");
-  report.progress("parsed " + inputFilename);
+  OwningOpRef<ModuleOp> module;
+  if (isONNX) {
+    seqmix::ONNXImportOptions options;
+    options.attentionAsSeqMix = !onnxAttentionAsLinalg;
+    module = seqmix::importONNX(input->getBuffer(), inputFilename, &context,
+                                options);
+    if (!module)
+      return fail("cannot import '" + inputFilename + "'");
+    nameUnknownDims(*module);
+    report.progress("imported " + inputFilename);
+  } else {
+    llvm::SourceMgr sourceMgr;
+    sourceMgr.AddNewSourceBuffer(std::move(input), llvm::SMLoc());
+    module = parseSourceFile<ModuleOp>(sourceMgr, ParserConfig(&context));
+    if (!module)
+      return fail("cannot parse '" + inputFilename + "'");
+    report.progress("parsed " + inputFilename);
+  }
 
   // The ABI, from the signatures before lowering.
   FailureOr<std::vector<seqmix::EntryPointABI>> entryPoints =
       seqmix::buildEntryPointABIs(*module);
-  if (failed(entryPoints))
+  if (failed(entryPoints)) {
+    if (isONNX && sawUnnamedResultDim)
+      llvm::errs()
+          << "seqmix-compile: note: the ABI of a model imported from ONNX is "
+             "read from its graph inputs and outputs: each dynamic output "
+             "size must equal an input's dimension (plus a constant); "
+             "otherwise import it with seqmix-translate --import-onnx, name "
+             "the results' dimensions with seqmix.dims and compile the .mlir\n";
     return fail("malformed entry points");
+  }
   for (const seqmix::EntryPointABI &entry : *entryPoints)
     report.progress("entry point " + entry.format());
 
