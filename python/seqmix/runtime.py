@@ -124,7 +124,8 @@ class Function:
     def __call__(self, *arrays):
         if self.device != "cpu":
             raise SeqMixError("%s runs on CUDA: call it through seqmix-run or with device pointers" % self.name)
-        arrays = [np.ascontiguousarray(a) for a in arrays]
+        # np.require, not np.ascontiguousarray: that makes a 0-d array 1-d.
+        arrays = [np.require(a, requirements="C") for a in arrays]
         symbols = self.bind(arrays)
         outputs = []
         for info in self.outputs:
