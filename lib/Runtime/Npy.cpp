@@ -58,12 +58,18 @@ NpyType seqmix::runtime::npyTypeFor(seqmix_dtype dtype) {
     return {'i', 4};
   case SEQMIX_DTYPE_I64:
     return {'i', 8};
+  case SEQMIX_DTYPE_BOOL:
+    return {'b', 1};
+  case SEQMIX_DTYPE_I8:
+    return {'i', 1};
+  case SEQMIX_DTYPE_I16:
+    return {'i', 2};
   }
   return {};
 }
 
 bool seqmix::runtime::dtypeForNpyType(NpyType type, seqmix_dtype &dtype) {
-  for (int32_t i = SEQMIX_DTYPE_F32; i <= SEQMIX_DTYPE_I64; ++i) {
+  for (int32_t i = SEQMIX_DTYPE_F32; i <= SEQMIX_DTYPE_LAST; ++i) {
     auto candidate = static_cast<seqmix_dtype>(i);
     if (candidate != SEQMIX_DTYPE_BF16 && npyTypeFor(candidate) == type) {
       dtype = candidate;

@@ -19,7 +19,7 @@ using namespace seqmix::runtime;
 //===----------------------------------------------------------------------===//
 
 bool seqmix::runtime::isValidDType(int32_t dtype) {
-  return dtype >= SEQMIX_DTYPE_F32 && dtype <= SEQMIX_DTYPE_I64;
+  return dtype >= SEQMIX_DTYPE_F32 && dtype <= SEQMIX_DTYPE_LAST;
 }
 
 const char *seqmix::runtime::dtypeName(seqmix_dtype dtype) {
@@ -36,6 +36,12 @@ const char *seqmix::runtime::dtypeName(seqmix_dtype dtype) {
     return "i32";
   case SEQMIX_DTYPE_I64:
     return "i64";
+  case SEQMIX_DTYPE_BOOL:
+    return "bool";
+  case SEQMIX_DTYPE_I8:
+    return "i8";
+  case SEQMIX_DTYPE_I16:
+    return "i16";
   }
   return "?";
 }
@@ -50,13 +56,17 @@ int64_t seqmix::runtime::dtypeSize(seqmix_dtype dtype) {
     return 8;
   case SEQMIX_DTYPE_BF16:
   case SEQMIX_DTYPE_F16:
+  case SEQMIX_DTYPE_I16:
     return 2;
+  case SEQMIX_DTYPE_BOOL:
+  case SEQMIX_DTYPE_I8:
+    return 1;
   }
   return 0;
 }
 
 bool seqmix::runtime::parseDType(const std::string &name, seqmix_dtype &dtype) {
-  for (int32_t i = SEQMIX_DTYPE_F32; i <= SEQMIX_DTYPE_I64; ++i) {
+  for (int32_t i = SEQMIX_DTYPE_F32; i <= SEQMIX_DTYPE_LAST; ++i) {
     if (name == dtypeName(static_cast<seqmix_dtype>(i))) {
       dtype = static_cast<seqmix_dtype>(i);
       return true;
@@ -163,6 +173,22 @@ double seqmix::runtime::loadElement(const void *data, seqmix_dtype dtype,
     std::memcpy(&v, base + 8 * index, 8);
     return static_cast<double>(v);
   }
+  case SEQMIX_DTYPE_BOOL: {
+    // The byte as is: an unwritten (poisoned, 0xff) element reads 255.
+    uint8_t v;
+    std::memcpy(&v, base + index, 1);
+    return v;
+  }
+  case SEQMIX_DTYPE_I8: {
+    int8_t v;
+    std::memcpy(&v, base + index, 1);
+    return v;
+  }
+  case SEQMIX_DTYPE_I16: {
+    int16_t v;
+    std::memcpy(&v, base + 2 * index, 2);
+    return v;
+  }
   }
   return 0.0;
 }
@@ -204,6 +230,21 @@ void seqmix::runtime::storeElement(void *data, seqmix_dtype dtype, size_t index,
   case SEQMIX_DTYPE_I64: {
     int64_t v = saturate<int64_t>(value);
     std::memcpy(base + 8 * index, &v, 8);
+    return;
+  }
+  case SEQMIX_DTYPE_BOOL: {
+    uint8_t v = value != 0.0 && !std::isnan(value);
+    std::memcpy(base + index, &v, 1);
+    return;
+  }
+  case SEQMIX_DTYPE_I8: {
+    int8_t v = saturate<int8_t>(value);
+    std::memcpy(base + index, &v, 1);
+    return;
+  }
+  case SEQMIX_DTYPE_I16: {
+    int16_t v = saturate<int16_t>(value);
+    std::memcpy(base + 2 * index, &v, 2);
     return;
   }
   }

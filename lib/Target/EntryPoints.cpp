@@ -39,6 +39,12 @@ StringRef seqmix::getDTypeEnumName(DType dtype) {
     return "SEQMIX_DTYPE_I32";
   case DType::I64:
     return "SEQMIX_DTYPE_I64";
+  case DType::Bool:
+    return "SEQMIX_DTYPE_BOOL";
+  case DType::I8:
+    return "SEQMIX_DTYPE_I8";
+  case DType::I16:
+    return "SEQMIX_DTYPE_I16";
   }
   llvm_unreachable("unknown dtype");
 }
@@ -57,6 +63,12 @@ StringRef seqmix::getDTypeName(DType dtype) {
     return "i32";
   case DType::I64:
     return "i64";
+  case DType::Bool:
+    return "bool";
+  case DType::I8:
+    return "i8";
+  case DType::I16:
+    return "i16";
   }
   llvm_unreachable("unknown dtype");
 }
@@ -71,7 +83,11 @@ unsigned seqmix::getDTypeSize(DType dtype) {
     return 4;
   case DType::BF16:
   case DType::F16:
+  case DType::I16:
     return 2;
+  case DType::Bool:
+  case DType::I8:
+    return 1;
   }
   llvm_unreachable("unknown dtype");
 }
@@ -90,6 +106,13 @@ std::optional<DType> seqmix::getDType(Type type) {
     return DType::I32;
   if (type.isInteger(64) && !type.isUnsignedInteger())
     return DType::I64;
+  if (type.isInteger(16) && !type.isUnsignedInteger())
+    return DType::I16;
+  if (type.isInteger(8) && !type.isUnsignedInteger())
+    return DType::I8;
+  // i1 is stored one byte per element (LLVM's store size of i1).
+  if (type.isSignlessInteger(1))
+    return DType::Bool;
   return std::nullopt;
 }
 
@@ -248,7 +271,7 @@ FailureOr<ArgABI> ABIBuilder::buildArg(Type type, DictionaryAttr attrs,
   if (!dtype)
     return emitArgError(isResult, index)
            << " has element type " << tensorType.getElementType()
-           << "; the ABI takes f32, f64, bf16, f16, i32 and i64";
+           << "; the ABI takes f32, f64, bf16, f16, i64, i32, i16, i8 and i1 (bool)";
   arg.dtype = *dtype;
 
   arg.name = llvm::formatv("{0}{1}", isResult ? "output" : "input", index);

@@ -19,8 +19,9 @@ import numpy as np
 
 ABI_VERSION = 1
 
-_DTYPES = {0: np.float32, 1: np.float64, 2: np.uint16, 3: np.float16, 4: np.int32, 5: np.int64}
-_DTYPE_NAMES = {0: "f32", 1: "f64", 2: "bf16", 3: "f16", 4: "i32", 5: "i64"}
+_DTYPES = {0: np.float32, 1: np.float64, 2: np.uint16, 3: np.float16, 4: np.int32, 5: np.int64,
+           6: np.bool_, 7: np.int8, 8: np.int16}
+_DTYPE_NAMES = {0: "f32", 1: "f64", 2: "bf16", 3: "f16", 4: "i32", 5: "i64", 6: "bool", 7: "i8", 8: "i16"}
 _STATUS = {0: "ok", 1: "invalid argument", 2: "shape", 3: "CUDA", 4: "out of memory", 5: "internal"}
 
 

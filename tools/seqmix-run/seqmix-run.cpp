@@ -56,10 +56,11 @@ OPTIONS:
   --input=SHAPExDTYPE=VALUES
                        The next input, generated: SHAPE is dimensions joined
                        by 'x' (none for a scalar), DTYPE one of f32, f64, bf16,
-                       f16, i32, i64, and VALUES one of
+                       f16, i64, i32, i16, i8, bool, and VALUES one of
                          random  seeded pseudo-random values: uniform in
                                  [-1, 1) for floats (then rounded to DTYPE),
-                                 uniform integers in [0, 16) for i32 and i64
+                                 uniform integers in [0, 16) for integers,
+                                 0 or 1 for bool
                          zeros   all 0
                          ones    all 1
                          V       every element V (e.g. 0.5)
@@ -465,7 +466,8 @@ bool makeInput(const InputSpec &spec, size_t position, uint64_t seed,
     double value = isFloat ? 2.0 * static_cast<double>(bits >> 11) *
                                      (1.0 / 9007199254740992.0) -
                                  1.0
-                           : static_cast<double>(bits % 16);
+                           : static_cast<double>(
+                                 bits % (spec.dtype == SEQMIX_DTYPE_BOOL ? 2 : 16));
     storeElement(data, spec.dtype, i, value);
   }
   return true;

@@ -47,7 +47,12 @@ typedef enum seqmix_dtype {
   SEQMIX_DTYPE_F16 = 3,
   SEQMIX_DTYPE_I32 = 4,
   SEQMIX_DTYPE_I64 = 5,
+  SEQMIX_DTYPE_BOOL = 6, /* one byte, 0 or 1 (numpy's bool) */
+  SEQMIX_DTYPE_I8 = 7,
+  SEQMIX_DTYPE_I16 = 8,
 } seqmix_dtype;
+/* The last element type, for range checks. */
+#define SEQMIX_DTYPE_LAST SEQMIX_DTYPE_I16
 
 typedef enum seqmix_device {
   SEQMIX_DEVICE_CPU = 0,

@@ -51,6 +51,9 @@ enum class DType : int32_t {
   F16 = 3,
   I32 = 4,
   I64 = 5,
+  Bool = 6,
+  I8 = 7,
+  I16 = 8,
 };
 
 /// The `SEQMIX_DTYPE_*` spelling of `dtype` ("SEQMIX_DTYPE_F32").

@@ -150,8 +150,10 @@ static void checkConversions() {
   check(floatToBF16(3.4e38f) == 0x7f80, "bf16 overflow to infinity");
 
   double values[] = {0.5, -2.0, 3.0};
-  for (int32_t dtype = SEQMIX_DTYPE_F32; dtype <= SEQMIX_DTYPE_I64; ++dtype) {
+  for (int32_t dtype = SEQMIX_DTYPE_F32; dtype <= SEQMIX_DTYPE_LAST; ++dtype) {
     auto d = static_cast<seqmix_dtype>(dtype);
+    if (d == SEQMIX_DTYPE_BOOL)
+      continue; // below
     char buffer[64];
     for (int i = 0; i < 3; ++i)
       storeElement(buffer, d, i, values[i]);
@@ -165,6 +167,16 @@ static void checkConversions() {
   storeElement(buffer, SEQMIX_DTYPE_I32, 0, 1e12);
   check(loadElement(buffer, SEQMIX_DTYPE_I32, 0) == 2147483647.0,
         "i32 saturates");
+  storeElement(buffer, SEQMIX_DTYPE_I8, 0, -300);
+  check(loadElement(buffer, SEQMIX_DTYPE_I8, 0) == -128.0, "i8 saturates");
+  for (int i = 0; i < 3; ++i)
+    storeElement(buffer, SEQMIX_DTYPE_BOOL, i, values[i]);
+  storeElement(buffer, SEQMIX_DTYPE_BOOL, 3, 0.0);
+  check(buffer[0] == 1 && buffer[1] == 1 && buffer[2] == 1 && buffer[3] == 0,
+        "bool stores 0 or 1");
+  buffer[4] = static_cast<char>(0xff);
+  check(loadElement(buffer, SEQMIX_DTYPE_BOOL, 4) == 255.0,
+        "bool reads a poisoned byte as 255");
 }
 
 //===----------------------------------------------------------------------===//
