@@ -254,6 +254,31 @@ LogicalResult importAttention(Importer &im) {
                            "has type "
                         << mask->getType();
     RankedTensorType maskType = typeOf(*mask);
+    // "The last dimension can also be shorter than total_sequence_length and
+    // will be padded to total_sequence_length with negative infinity" (or
+    // false): static sizes only.
+    int64_t maskLen = maskType.getShape().back();
+    std::optional<int64_t> total = getConstantIntValue(scoreSizes[3]);
+    if (!ShapedType::isDynamic(maskLen) && maskLen != 1 && total &&
+        maskLen < *total) {
+      int64_t rank = maskType.getRank();
+      SmallVector<OpFoldResult> low(rank, b.getIndexAttr(0));
+      SmallVector<OpFoldResult> high(rank, b.getIndexAttr(0));
+      high.back() = b.getIndexAttr(*total - maskLen);
+      TypedAttr padAttr =
+          boolMask ? TypedAttr(b.getBoolAttr(false))
+                   : TypedAttr(b.getFloatAttr(
+                         mt, APFloat::getInf(
+                                 cast<FloatType>(mt).getFloatSemantics(),
+                                 /*Negative=*/true)));
+      Value padValue = arith::ConstantOp::create(b, loc, padAttr);
+      SmallVector<int64_t> shape(maskType.getShape());
+      shape.back() = *total;
+      maskType = RankedTensorType::get(shape, mt);
+      *mask = tensor::PadOp::create(b, loc, maskType, *mask, low, high,
+                                    padValue)
+                  .getResult();
+    }
     SmallVector<AffineExpr> exprs;
     for (int64_t j = 0; j < maskType.getRank(); ++j) {
       int64_t i = j + 4 - maskType.getRank();

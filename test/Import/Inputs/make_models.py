@@ -365,6 +365,15 @@ def attention_mask():
 
 
 @register
+def attention_short_mask():
+    # An additive mask shorter than the keys: padded with -inf.
+    ins = [vi("q", F, [1, 2, 5, 8]), vi("k", F, [1, 2, 7, 8]),
+           vi("v", F, [1, 2, 7, 8]), vi("mask", F, [5, 4])]
+    nodes = [N("Attention", ["q", "k", "v", "mask"], ["y"])]
+    return model(nodes, ins, [vi("y", F, None)], opset=23)
+
+
+@register
 def attention3d():
     # 3-D inputs with q_num_heads / kv_num_heads and a window (opset 25).
     ins = [vi("q", F, [2, "seq", 64]), vi("k", F, [2, "seq", 32]),
