@@ -328,6 +328,23 @@ LogicalResult importIdentity(Importer &im) {
     return failure();
   if (im.hasOutput(1))
     return im.error() << "the mask output of Dropout is not supported";
+  if (im.node().opType == "Dropout" && im.hasInput(2)) {
+    // In training mode Dropout drops at random: an identity only where
+    // training_mode is a constant false or the ratio a constant 0.
+    bool identity = false;
+    if (const ImportedValue *mode = im.lookupInput(2))
+      if (mode->elements && mode->elements->size() == 1)
+        if (std::optional<int64_t> c =
+                getConstantIntValue(mode->elements->front()))
+          identity = *c == 0;
+    if (!identity && im.hasInput(1))
+      if (std::optional<double> ratio = im.constantScalar(1))
+        identity = *ratio == 0.0;
+    if (!identity)
+      return im.error() << "training mode is not supported (training_mode "
+                           "must be a constant false, or the ratio a "
+                           "constant 0)";
+  }
   FailureOr<Value> x = im.input(0);
   if (failed(x))
     return failure();

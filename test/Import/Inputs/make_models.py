@@ -566,6 +566,14 @@ def unknown_op():
 
 
 @register
+def dropout_training():
+    # training_mode not known at import time: Dropout would drop at random.
+    return model([N("Dropout", ["x", "r", "t"], ["y"])],
+                 [vi("x", F, [2]), vi("r", F, []), vi("t", TP.BOOL, [])],
+                 [vi("y", F, [2])], opset=13)
+
+
+@register
 def unnamed_unknown_op():
     # Diagnostics name an unnamed node by its position in the graph.
     return model([N("Relu", ["x"], ["r"]), h.make_node("FancyOp", ["r"], ["y"])],
