@@ -5,8 +5,9 @@
 #   apt:  LLVM/MLIR 22 (libMLIR.so, mlir-tblgen, lit, FileCheck), CMake, Ninja,
 #         gcc (seqmix-compile links libraries with cc), g++, GoogleTest,
 #         Python 3 with venv; for the ONNX importer the generated onnx.proto
-#         classes (libonnx-dev) and protobuf; clang-22 and its compiler-rt
-#         (libFuzzer) for the importer's fuzz target
+#         classes (libonnx-dev) and protobuf, and ONNX's node tests
+#         (libonnx-testdata, scripts/onnx-node-tests.py); clang-22 and its
+#         compiler-rt (libFuzzer) for the importer's fuzz target
 #   pip:  numpy, pytest, onnx, onnxruntime (into .venv/ of the checkout)
 #   checked, not installed: the CUDA 13 toolkit at /usr/local/cuda (GPU work only)
 set -euo pipefail
@@ -21,7 +22,7 @@ fi
 
 apt_packages=(cmake ninja-build gcc g++ git libgtest-dev python3 python3-venv
               libmlir-22-dev mlir-22-tools llvm-22-dev llvm-22-tools
-              libonnx-dev libprotobuf-dev protobuf-compiler
+              libonnx-dev libprotobuf-dev protobuf-compiler libonnx-testdata
               clang-22 libclang-rt-22-dev)
 missing=()
 for p in "${apt_packages[@]}"; do

@@ -21,3 +21,5 @@ def pytest_terminal_summary(terminalreporter):
     if e2e:
         terminalreporter.write_line("onnx e2e: largest relative L2 error per block: %s" % ", ".join(
             "%s %.2g" % kv for kv in e2e.items()))
+    for line in getattr(_sys.modules.get("test_onnx_node_tests"), "SUMMARY", []):
+        terminalreporter.write_line("onnx node tests: " + line)
