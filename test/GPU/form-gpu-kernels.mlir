@@ -22,7 +22,7 @@
 // CHECK: %[[SB:.*]] = memref.alloc(%[[B]]) : memref<?x4x128x128xf32>
 // CHECK: scf.if
 // CHECK-NEXT: gpu.launch_func @seqmix_kernels::@chunked_additive_scalar_k128_v128_h2x4_init_final
-// CHECK-SAME: blocks in (%c2, %c4, %[[B]]) threads in (%c128, %c1{{.*}}, %c1{{.*}}) dynamic_shared_memory_size %c80128_i32
+// CHECK-SAME: blocks in (%c2, %c4, %[[B]]) threads in (%c128, %c1{{.*}}, %c1{{.*}}) dynamic_shared_memory_size %c106752_i32
 // CHECK-SAME: args(%[[QF]] : memref<?xbf16>, %{{.*}} : memref<?xbf16>, %{{.*}} : memref<?xbf16>, %{{.*}} : memref<?xf32>, %{{.*}} : memref<?xf32>, %{{.*}} : memref<?xbf16>, %{{.*}} : memref<?xf32>, %[[T]] : index)
 // CHECK: %[[O:.*]] = bufferization.to_tensor %[[OB]] restrict writable
 // CHECK: %[[ST:.*]] = bufferization.to_tensor %[[SB]] restrict writable
@@ -58,7 +58,7 @@ func.func @simple_gla(%q: !qk, %k: !qk, %v: !v, %g: !g, %s0: !s) -> (!v, !s) {
 // CHECK: %[[GAMMA:.*]] = bufferization.to_buffer %{{.*}} read_only : tensor<4xf32> to memref<4xf32>
 // CHECK: %[[GF:.*]] = memref.cast %[[GAMMA]] : memref<4xf32> to memref<?xf32>
 // CHECK: gpu.launch_func @seqmix_kernels::@chunked_additive_static_k64_v64_h4x4
-// CHECK-SAME: blocks in (%c1{{.*}}, %c4, %c2) threads in (%c128, %c1{{.*}}, %c1{{.*}}) dynamic_shared_memory_size %c46336_i32
+// CHECK-SAME: blocks in (%c1{{.*}}, %c4, %c2) threads in (%c128, %c1{{.*}}, %c1{{.*}}) dynamic_shared_memory_size %c64768_i32
 // CHECK-SAME: %[[GF]] : memref<?xf32>
 // CHECK: gpu.launch_func @seqmix_kernels::@chunked_additive_static_k64_v64_h4x4
 // CHECK: gpu.module @seqmix_kernels

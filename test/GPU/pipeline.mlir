@@ -29,7 +29,7 @@
 // LLVM-LABEL: define void @forward(
 // LLVM: call ptr @mgpuModuleGetFunction
 // LLVM: call ptr @mgpuStreamCreate()
-// LLVM: call void @mgpuLaunchKernel(ptr %{{.*}}, i64 2, i64 16, i64 8, i64 128, i64 1, i64 1, i32 80128,
+// LLVM: call void @mgpuLaunchKernel(ptr %{{.*}}, i64 2, i64 16, i64 8, i64 128, i64 1, i64 1, i32 106752,
 // LLVM: call void @mgpuStreamSynchronize
 // LLVM: call ptr @mgpuModuleLoadJIT(ptr @seqmix_kernels_binary, i32 3)
 module attributes {seqmix.target = #seqmix.target<chip = "sm_90a">} {

@@ -2,12 +2,12 @@
 // RUN:   | %extract_gpu_binary > %t.ptx
 // RUN: FileCheck %s < %t.ptx
 
-// The PTX of the chunked kernels of causal linear attention (decay none):
-// K = 64 and 128, with and without initial and final states, plain and
-// grouped value heads. Each
-// kernel has 128 threads, 16-byte global loads, and exactly the tensor-core
-// products of one chunk step (per warp: K/16 · 8 for Q Kᵀ and for Q S, 4 · 8
-// for A V, K/64 · 4 · 8 for K̃ᵀ V) as bf16 mma.sync with fp32 accumulators.
+// The PTX of the chunked kernels of causal linear attention (decay none): K = 64 and 128,
+// with and without initial and final states, plain and grouped value heads.
+// Each kernel has 128 threads, cp.async copies of 16 bytes, ldmatrix, and
+// exactly the tensor-core products of one chunk step (per warp: K/16 · 8 for
+// Q Kᵀ and for Q S, 4 · 8 for A V, K/64 · 4 · 8 for K̃ᵀ V) as bf16 mma.sync
+// with fp32 accumulators.
 // ptxas.test assembles the same PTX with ptxas (ENTRY and PTXAS lines).
 
 // CHECK: .version 8.0
@@ -25,8 +25,11 @@ module attributes {seqmix.target = #seqmix.target<chip = "sm_90a">} {
 
 // CHECK-LABEL: .visible .entry chunked_additive_none_k64_v128_h2x2_final(
 // CHECK: .maxntid 128, 1, 1
-// CHECK: ld.global.v4.b32
+// CHECK: cp.async.cg.shared.global [{{%r[0-9]+|%rd[0-9]+}}{{.*}}], [{{%rd[0-9]+}}], 16, {{%r[0-9]+}};
+// CHECK: cp.async.commit_group;
+// CHECK: cp.async.wait_group 1;
 // CHECK: bar.sync
+// CHECK: ldmatrix.sync.aligned.m8n8.x4.shared.b16
 // CHECK-COUNT-128: mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32
 // CHECK-NOT: mma.sync
 // CHECK: cvt.rn.bf16x2.f32
@@ -41,8 +44,11 @@ func.func @k64_zero_final(%q: tensor<?x?x2x64xbf16>, %k: tensor<?x?x2x64xbf16>, 
 
 // CHECK-LABEL: .visible .entry chunked_additive_none_k64_v128_h2x4_init_final(
 // CHECK: .maxntid 128, 1, 1
-// CHECK: ld.global.v4.b32
+// CHECK: cp.async.cg.shared.global [{{%r[0-9]+|%rd[0-9]+}}{{.*}}], [{{%rd[0-9]+}}], 16, {{%r[0-9]+}};
+// CHECK: cp.async.commit_group;
+// CHECK: cp.async.wait_group 1;
 // CHECK: bar.sync
+// CHECK: ldmatrix.sync.aligned.m8n8.x4.shared.b16
 // CHECK-COUNT-128: mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32
 // CHECK-NOT: mma.sync
 // CHECK: cvt.rn.bf16x2.f32
@@ -57,8 +63,11 @@ func.func @k64_init_final(%q: tensor<?x?x2x64xbf16>, %k: tensor<?x?x2x64xbf16>, 
 
 // CHECK-LABEL: .visible .entry chunked_additive_none_k128_v128_h2x4(
 // CHECK: .maxntid 128, 1, 1
-// CHECK: ld.global.v4.b32
+// CHECK: cp.async.cg.shared.global [{{%r[0-9]+|%rd[0-9]+}}{{.*}}], [{{%rd[0-9]+}}], 16, {{%r[0-9]+}};
+// CHECK: cp.async.commit_group;
+// CHECK: cp.async.wait_group 1;
 // CHECK: bar.sync
+// CHECK: ldmatrix.sync.aligned.m8n8.x4.shared.b16
 // CHECK-COUNT-224: mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32
 // CHECK-NOT: mma.sync
 // CHECK: cvt.rn.bf16x2.f32
@@ -73,8 +82,11 @@ func.func @k128_zero(%q: tensor<?x?x2x128xbf16>, %k: tensor<?x?x2x128xbf16>, %v:
 
 // CHECK-LABEL: .visible .entry chunked_additive_none_k128_v128_h4x8_init_final(
 // CHECK: .maxntid 128, 1, 1
-// CHECK: ld.global.v4.b32
+// CHECK: cp.async.cg.shared.global [{{%r[0-9]+|%rd[0-9]+}}{{.*}}], [{{%rd[0-9]+}}], 16, {{%r[0-9]+}};
+// CHECK: cp.async.commit_group;
+// CHECK: cp.async.wait_group 1;
 // CHECK: bar.sync
+// CHECK: ldmatrix.sync.aligned.m8n8.x4.shared.b16
 // CHECK-COUNT-224: mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32
 // CHECK-NOT: mma.sync
 // CHECK: cvt.rn.bf16x2.f32

@@ -10,17 +10,25 @@
 // [w·K/4, (w+1)·K/4). Per chunk, with G the cumulative sum of g/ln 2 within
 // the chunk (only differences G_i − G_j ≤ 0 and G ≤ 0 are exponentiated):
 //
-//   stage   Q, K        → shared memory, row-major, bf16 pairs along K
-//           K̃ᵀ, Vᵀ      → shared memory, bf16 pairs along the tokens, with
-//                          K̃_j = K_j · exp2(G_last − G_j)
 //   warp w, query rows i ∈ [16w, 16w + 16):
 //     A  = Q Kᵀ                          (mma, fp32)
 //     A  = select(j ≤ i, A · exp2(G_i − G_j), 0), rounded to bf16 in registers
-//     O  = exp2(G_i) · (Q Sᵀᵀ) + A V     (mma; S read as bf16 from Sᵀ in
-//                                          shared memory)
+//     O  = A V + (Q ∘ exp2(G_i)) S       (mma; S read as bf16 from shared
+//                                          memory, Q ∘ exp2(G_i) rounded to
+//                                          bf16 in registers)
 //     o  = bf16(scale · O)
-//     S  = exp2(G_last) · S + K̃ᵀ V       (mma, fp32 accumulators)
-//   Sᵀ (bf16) → shared memory for the next chunk's Q S.
+//     S  = exp2(G_last) · S + K̃ᵀ V       (mma, fp32 accumulators), with
+//          K̃_j = K_j · exp2(G_last − G_j) scaled in the fragment registers
+//   S (bf16) → shared memory for the next chunk's Q S.
+//
+// Q, K and V reach shared memory through cp.async (16 bytes per thread and
+// copy, zero-filled past T), two stages deep: the copies of chunk c + 1 are
+// issued before chunk c is computed, so that their latency hides behind the
+// products. The gates of chunk c + 1 are loaded into registers one chunk
+// ahead as well. Tiles stay row-major as in memory, padded by 16 bytes a row
+// (which makes ldmatrix free of bank conflicts); the mma operands are read
+// with ldmatrix (x4), transposing where the reduction dimension is the
+// tile's row (Q S, A V, K̃ᵀ V).
 //
 // Fragment layouts of mma.sync.m16n8k16 (lane = 4·gid + tig):
 //   A (16×16, row): {(gid, 2tig..+1), (gid+8, 2tig..+1), (gid, 2tig+8..+9),
@@ -29,12 +37,13 @@
 //   B (16×8, col):  {(2tig..+1, gid), (2tig+8..+9, gid)};
 //   C (16×8, f32):  {(gid, 2tig), (gid, 2tig+1), (gid+8, 2tig),
 //                    (gid+8, 2tig+1)}.
-// Every operand is read from shared memory as 32-bit words of bf16 pairs
-// along the reduction dimension, which is why K and V are also staged
-// transposed. Rows of the shared tiles are padded by 4 words, which makes the
-// fragment reads free of bank conflicts. The accumulators of two adjacent
-// n-tiles of A are exactly the A operand of the next product, so A never
-// leaves the registers.
+// The accumulators of two adjacent n-tiles of A are exactly the A operand of
+// the next product, so A never leaves the registers.
+//
+// Synchronisation per chunk: wait for this thread's copies of chunk c and a
+// barrier (the chunk and the state written at the end of the previous one
+// become visible); the products; a barrier (every warp is done reading S and
+// the stage of chunk c, which the next copies overwrite); S written back.
 //
 //===----------------------------------------------------------------------===//
 
@@ -44,6 +53,7 @@
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/LLVMIR/NVVMDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/NVGPU/IR/NVGPUDialect.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 
@@ -59,26 +69,29 @@ using namespace mlir::seqmix;
 namespace {
 constexpr int64_t kChunk = ChunkedKernelSpec::kChunk;
 constexpr int64_t kTileV = ChunkedKernelSpec::kTileV;
-constexpr int64_t kWarps = ChunkedKernelSpec::kThreads / 32;
-/// Padding of shared rows, in 32-bit words.
-constexpr int64_t kPad = 4;
+constexpr int64_t kThreads = ChunkedKernelSpec::kThreads;
+constexpr int64_t kWarps = kThreads / 32;
+/// Padding of shared rows, in bf16 elements (16 bytes).
+constexpr int64_t kPad = 8;
 /// n-tiles of 8 columns in a 64-wide tile.
 constexpr int64_t kNTiles = 8;
 constexpr double kLog2E = 1.4426950408889634;
 
-/// Shared-memory layout, in bytes from the start of the dynamic buffer.
+/// Shared-memory layout, in bytes from the start of the dynamic buffer: two
+/// stages of (Q, K, V), then S and G.
 struct SharedLayout {
   int64_t keyDim;
-  /// Words per row of Q, K and Sᵀ (pairs along K).
-  int64_t rowWords() const { return keyDim / 2 + kPad; }
-  /// Words per row of K̃ᵀ and Vᵀ (pairs along the chunk's tokens).
-  static int64_t pairWords() { return kChunk / 2 + kPad; }
+  /// bf16 elements per row of Q and K, and of V and S.
+  int64_t qkRow() const { return keyDim + kPad; }
+  static int64_t vRow() { return kTileV + kPad; }
+  int64_t qkBytes() const { return kChunk * qkRow() * 2; }
+  static int64_t vBytes() { return kChunk * vRow() * 2; }
+  int64_t stageBytes() const { return 2 * qkBytes() + vBytes(); }
   int64_t qOffset() const { return 0; }
-  int64_t kOffset() const { return qOffset() + kChunk * rowWords() * 4; }
-  int64_t ktOffset() const { return kOffset() + kChunk * rowWords() * 4; }
-  int64_t vtOffset() const { return ktOffset() + keyDim * pairWords() * 4; }
-  int64_t stOffset() const { return vtOffset() + kTileV * pairWords() * 4; }
-  int64_t gOffset() const { return stOffset() + kTileV * rowWords() * 4; }
+  int64_t kOffset() const { return qkBytes(); }
+  int64_t vOffset() const { return 2 * qkBytes(); }
+  int64_t sOffset() const { return 2 * stageBytes(); }
+  int64_t gOffset() const { return sOffset() + keyDim * vRow() * 2; }
   int64_t size() const { return gOffset() + kChunk * 4; }
 };
 
@@ -109,6 +122,12 @@ private:
   Value add(Value x, int64_t y) { return y == 0 ? x : add(x, idx(y)); }
   Value mul(Value x, Value y) { return arith::MulIOp::create(b, loc, x, y); }
   Value mul(Value x, int64_t y) { return y == 1 ? x : mul(x, idx(y)); }
+  Value div(Value x, int64_t y) {
+    return arith::DivUIOp::create(b, loc, x, idx(y));
+  }
+  Value rem(Value x, int64_t y) {
+    return arith::RemUIOp::create(b, loc, x, idx(y));
+  }
   Value ult(Value x, Value y) {
     return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, x, y);
   }
@@ -120,6 +139,9 @@ private:
   Value fmul(Value x, Value y) { return arith::MulFOp::create(b, loc, x, y); }
   Value select(Value c, Value x, Value y) {
     return arith::SelectOp::create(b, loc, c, x, y);
+  }
+  Value extract(Value vector, int64_t i) {
+    return vector::ExtractOp::create(b, loc, vector, ArrayRef<int64_t>{i});
   }
   /// 2^x with ex2.approx.ftz.f32 (no libdevice needed).
   Value exp2(Value x) {
@@ -134,17 +156,51 @@ private:
         b, loc, VectorType::get({2}, bf16), hi, lo, Value(),
         NVVM::FPRoundingModeAttr::get(b.getContext(),
                                       NVVM::FPRoundingMode::RN));
-    Value word =
-        vector::BitCastOp::create(b, loc, VectorType::get({1}, i32), pair);
-    return vector::ExtractOp::create(b, loc, word, ArrayRef<int64_t>{0});
+    return extract(
+        vector::BitCastOp::create(b, loc, VectorType::get({1}, i32), pair), 0);
+  }
+  /// The two bf16 of a packed i32 scaled by two f32 and packed again.
+  Value scalePacked(Value word, Value lo, Value hi) {
+    Value pair = vector::BitCastOp::create(
+        b, loc, VectorType::get({2}, bf16),
+        vector::FromElementsOp::create(b, loc, VectorType::get({1}, i32),
+                                       ValueRange{word}));
+    Value wide = arith::ExtFOp::create(b, loc, VectorType::get({2}, f32), pair);
+    return packBF16(fmul(extract(wide, 0), lo), fmul(extract(wide, 1), hi));
+  }
+
+  /// A special register (`%tid.x`, `%ctaid.y`, ...) read by an opaque asm,
+  /// as an index: unlike gpu.thread_id, LLVM does not merge it with earlier
+  /// reads.
+  Value readSpecialRegister(StringRef name) {
+    auto asmOp = LLVM::InlineAsmOp::create(
+        b, loc, i32, ValueRange{},
+        b.getStringAttr(("mov.u32 $0, %" + name + ";").str()),
+        b.getStringAttr("=r"), b.getUnitAttr(), UnitAttr(),
+        LLVM::TailCallKindAttr(), LLVM::AsmDialectAttr(), ArrayAttr());
+    return arith::IndexCastUIOp::create(b, loc, b.getIndexType(),
+                                        asmOp.getResult(0));
+  }
+  /// Computes the thread and block coordinates and the state's base offset
+  /// afresh, so that nothing of their first computation stays live through
+  /// the chunk loop to be used after it (ptxas would spill it).
+  void recomputeStateCoordinates() {
+    tid = readSpecialRegister("tid.x");
+    lane = rem(tid, 32);
+    warp = div(tid, 32);
+    gid = div(lane, 4);
+    tig = rem(lane, 4);
+    stateBase =
+        add(mul(mul(add(mul(readSpecialRegister("ctaid.z"), spec.valueHeads),
+                        readSpecialRegister("ctaid.y")),
+                    spec.keyDim),
+                spec.valueDim),
+            mul(readSpecialRegister("ctaid.x"), kTileV));
   }
 
   //===--- Memory --------------------------------------------------------===//
   Value load(Value mem, ValueRange indices) {
     return memref::LoadOp::create(b, loc, mem, indices);
-  }
-  void store(Value value, Value mem, ValueRange indices) {
-    memref::StoreOp::create(b, loc, value, mem, indices);
   }
   Value vload(VectorType type, Value mem, ValueRange indices,
               uint64_t alignment) {
@@ -156,11 +212,38 @@ private:
     vector::StoreOp::create(b, loc, value, mem, indices,
                             /*nontemporal=*/false, llvm::MaybeAlign(alignment));
   }
-  Value sharedView(Value dyn, int64_t offset, ArrayRef<int64_t> shape,
-                   Type element) {
+  Value sharedView(Value offset, ArrayRef<int64_t> shape, Type element) {
     auto type =
         MemRefType::get(shape, element, MemRefLayoutAttrInterface(), workgroup);
-    return memref::ViewOp::create(b, loc, type, dyn, idx(offset), ValueRange{});
+    return memref::ViewOp::create(b, loc, type, dynamicShared, offset,
+                                  ValueRange{});
+  }
+  /// ldmatrix.x4 (transposed or not) at `mem[row, col]`: four i32 of bf16
+  /// pairs.
+  std::array<Value, 4> ldmatrix(Value mem, Value row, Value col,
+                                bool transpose) {
+    Value tiles =
+        nvgpu::LdMatrixOp::create(b, loc, VectorType::get({4, 2}, bf16), mem,
+                                  ValueRange{row, col}, transpose, 4);
+    std::array<Value, 4> words;
+    for (int64_t i = 0; i < 4; ++i) {
+      Value pair =
+          vector::ExtractOp::create(b, loc, tiles, ArrayRef<int64_t>{i});
+      words[i] = extract(
+          vector::BitCastOp::create(b, loc, VectorType::get({1}, i32), pair),
+          0);
+    }
+    return words;
+  }
+  /// Copies 8 bf16 from `src[srcIndex]` to `dst[row, col]` with cp.async,
+  /// or zeros when `valid` is false.
+  void copy16(Value dst, Value row, Value col, Value src, Value srcIndex,
+              Value valid) {
+    Value count = select(valid, idx(8), idx(0));
+    nvgpu::DeviceAsyncCopyOp::create(
+        b, loc, nvgpu::DeviceAsyncTokenType::get(b.getContext()), dst,
+        ValueRange{row, col}, src, ValueRange{srcIndex}, b.getIndexAttr(8),
+        count, b.getUnitAttr());
   }
 
   //===--- Tensor cores --------------------------------------------------===//
@@ -184,20 +267,26 @@ private:
   }
 
   //===--- Pieces of the kernel ------------------------------------------===//
-  void stageChunk(Value t0);
-  /// The global tile loads of one staging unit: for each of the two tokens
-  /// 2·lane and 2·lane + 1 of the chunk, 16 consecutive bf16 from `base`
-  /// plus the token's offset (zeros past T).
-  std::array<std::array<Value, 2>, 2> loadPairRows(Value mem, Value base,
-                                                   int64_t tokenStride,
-                                                   ArrayRef<Value> tokens,
-                                                   ArrayRef<Value> valid);
-  /// Interleaves two rows of 8 bf16 into 8 words of (row0[e], row1[e]).
-  SmallVector<Value> interleave(Value row0, Value row1);
-  void computeChunk(Value t0, SmallVectorImpl<Acc> &state);
+  /// The views of Q, K and V of the stage that holds chunk `chunk`.
+  struct Stage {
+    Value q, k, v;
+  };
+  Stage stageOf(Value chunk);
+  /// Issues the copies of chunk `chunk` into its stage.
+  void issueCopies(Value chunk);
+  /// The natural-log gates of the tokens 2·lane and 2·lane + 1 of `chunk`
+  /// (zero past T).
+  std::array<Value, 2> loadGates(Value chunk);
+  /// The cumulative gates of the chunk, into shared memory (warp 0).
+  void publishCumulativeGates(std::array<Value, 2> g);
+  void computeChunk(Value t0, const Stage &stage, SmallVectorImpl<Acc> &state);
   void writeStateToShared(ArrayRef<Acc> state);
   /// The global offset of the state element (d, 2·tig) of n-tile n.
   Value stateOffset(Value d, int64_t n);
+  /// The first state row of m-tile `mt` of this warp.
+  Value stateRow(int64_t mt) {
+    return add(mul(warp, spec.keyDim / kWarps), 16 * mt);
+  }
 
   OpBuilder &b;
   Location loc;
@@ -210,11 +299,12 @@ private:
   // Arguments.
   Value q, k, v, gate, init, out, finalState, seqLen;
   // Thread and block coordinates (index).
-  Value lane, warp, gid, tig, vTile, head, batch, qkHead;
+  Value tid, lane, warp, gid, tig, vTile, head, batch, qkHead;
   // Base offsets (elements) of this CTA's slices.
   Value qkBase, vBase, gateBase, stateBase;
-  // Shared memory views.
-  Value qs, ks, kts, vts, sts, sts16, gs;
+  Value lastToken;
+  // Shared memory.
+  Value dynamicShared, ss, gs;
   // log γ of this head (static decay).
   Value logGamma;
 };
@@ -256,150 +346,81 @@ std::optional<std::string> ChunkedKernelSpec::checkSupported() const {
 // KernelEmitter
 //===----------------------------------------------------------------------===//
 
-std::array<std::array<Value, 2>, 2>
-KernelEmitter::loadPairRows(Value mem, Value base, int64_t tokenStride,
-                            ArrayRef<Value> tokens, ArrayRef<Value> valid) {
-  auto rowType = VectorType::get({8}, bf16);
-  Value zeros = arith::ConstantOp::create(
-      b, loc, cast<TypedAttr>(b.getZeroAttr(rowType)));
-  std::array<std::array<Value, 2>, 2> rows;
-  for (int64_t i = 0; i < 2; ++i) {
-    Value offset = add(base, mul(tokens[i], tokenStride));
-    for (int64_t half = 0; half < 2; ++half) {
-      Value row = vload(rowType, mem, {add(offset, 8 * half)}, 16);
-      rows[i][half] = select(valid[i], row, zeros);
-    }
-  }
-  return rows;
+//===----------------------------------------------------------------------===//
+// KernelEmitter
+//===----------------------------------------------------------------------===//
+
+KernelEmitter::Stage KernelEmitter::stageOf(Value chunk) {
+  Value base = mul(rem(chunk, 2), layout.stageBytes());
+  int64_t qkRow = layout.qkRow();
+  return {sharedView(add(base, layout.qOffset()), {kChunk, qkRow}, bf16),
+          sharedView(add(base, layout.kOffset()), {kChunk, qkRow}, bf16),
+          sharedView(add(base, layout.vOffset()),
+                     {kChunk, SharedLayout::vRow()}, bf16)};
 }
 
-SmallVector<Value> KernelEmitter::interleave(Value row0, Value row1) {
-  SmallVector<int64_t> mask;
-  for (int64_t e = 0; e < 8; ++e) {
-    mask.push_back(e);
-    mask.push_back(8 + e);
-  }
-  Value pairs = vector::ShuffleOp::create(b, loc, row0, row1, mask);
-  Value words =
-      vector::BitCastOp::create(b, loc, VectorType::get({8}, i32), pairs);
-  SmallVector<Value> result;
-  for (int64_t e = 0; e < 8; ++e)
-    result.push_back(
-        vector::ExtractOp::create(b, loc, words, ArrayRef<int64_t>{e}));
-  return result;
+void KernelEmitter::issueCopies(Value chunk) {
+  Stage stage = stageOf(chunk);
+  Value t0 = mul(chunk, kChunk);
+  // Rows of `pieces` pieces of 16 bytes; consecutive threads take consecutive
+  // pieces of a row, and the passes of the CTA over the tile are
+  // kThreads / pieces rows apart (so that the addresses of a thread's copies
+  // differ by constants).
+  auto copyTile = [&](Value dst, Value src, Value base, int64_t pieces,
+                      int64_t tokenStride) {
+    Value row0 = div(tid, pieces);
+    Value col = mul(rem(tid, pieces), 8);
+    int64_t rowsPerPass = kThreads / pieces;
+    for (int64_t pass = 0; pass < kChunk / rowsPerPass; ++pass) {
+      Value row = add(row0, pass * rowsPerPass);
+      Value token = add(t0, row);
+      Value clamped = arith::MinUIOp::create(b, loc, token, lastToken);
+      copy16(dst, row, col, src, add(add(base, mul(clamped, tokenStride)), col),
+             ult(token, seqLen));
+    }
+  };
+  int64_t qkStride = spec.qkHeads * spec.keyDim;
+  copyTile(stage.q, q, qkBase, spec.keyDim / 8, qkStride);
+  copyTile(stage.k, k, qkBase, spec.keyDim / 8, qkStride);
+  copyTile(stage.v, v, vBase, kTileV / 8, spec.valueHeads * spec.valueDim);
 }
 
-void KernelEmitter::stageChunk(Value t0) {
-  // Each lane stages the token pair (2·lane, 2·lane + 1) of the chunk.
-  Value lastToken = arith::SubIOp::create(b, loc, seqLen, idx(1));
-  SmallVector<Value, 2> tokens, valid;
+std::array<Value, 2> KernelEmitter::loadGates(Value chunk) {
+  Value t0 = mul(chunk, kChunk);
+  std::array<Value, 2> g;
   for (int64_t i = 0; i < 2; ++i) {
-    Value t = add(add(t0, mul(lane, 2)), i);
-    valid.push_back(ult(t, seqLen));
-    // Past T, read the last token (a valid address) and select zeros.
-    tokens.push_back(arith::MinUIOp::create(b, loc, t, lastToken));
+    Value token = add(add(t0, mul(lane, 2)), i);
+    Value valid = ult(token, seqLen);
+    Value x = logGamma;
+    if (spec.decay == DecayKind::Scalar) {
+      Value clamped = arith::MinUIOp::create(b, loc, token, lastToken);
+      x = load(gate, {add(gateBase, mul(clamped, spec.valueHeads))});
+    }
+    g[i] = select(valid, x, f32c(0.0));
   }
+  return g;
+}
 
-  // The gates: an inclusive scan over the chunk in every warp (so that no
-  // barrier is needed before scaling K̃), in log2 units.
-  Value fK[2];
-  if (spec.decay != DecayKind::None) {
-    Value g[2];
-    for (int64_t i = 0; i < 2; ++i) {
-      Value x =
-          spec.decay == DecayKind::Static
-              ? logGamma
-              : load(gate, {add(gateBase, mul(tokens[i], spec.valueHeads))});
-      g[i] = select(valid[i], x, f32c(0.0));
-    }
-    Value pairSum = fadd(g[0], g[1]);
-    Value incl = pairSum;
-    for (int32_t offset = 1; offset < 32; offset *= 2) {
-      auto shfl = gpu::ShuffleOp::create(b, loc, incl, offset, 32,
-                                         gpu::ShuffleMode::UP);
-      incl = select(shfl.getValid(), fadd(incl, shfl.getShuffleResult()), incl);
-    }
-    auto prev =
-        gpu::ShuffleOp::create(b, loc, incl, 1, 32, gpu::ShuffleMode::UP);
-    Value excl = select(prev.getValid(), prev.getShuffleResult(), f32c(0.0));
-    Value log2e = f32c(kLog2E);
-    Value gcum0 = fmul(fadd(excl, g[0]), log2e);
-    Value gcum1 = fmul(incl, log2e);
-    auto last =
-        gpu::ShuffleOp::create(b, loc, incl, 31, 32, gpu::ShuffleMode::IDX);
-    Value gLast = fmul(last.getShuffleResult(), log2e);
-    fK[0] = exp2(fsub(gLast, gcum0));
-    fK[1] = exp2(fsub(gLast, gcum1));
-    // Warp 0 publishes G for the compute phase.
-    auto isWarp0 =
-        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, warp, idx(0));
-    auto ifOp = scf::IfOp::create(b, loc, isWarp0, /*withElseRegion=*/false);
-    {
-      OpBuilder::InsertionGuard guard(b);
-      b.setInsertionPointToStart(ifOp.thenBlock());
-      Value pair = vector::FromElementsOp::create(
-          b, loc, VectorType::get({2}, f32), ValueRange{gcum0, gcum1});
-      vstore(pair, gs, {mul(lane, 2)}, 8);
-    }
+void KernelEmitter::publishCumulativeGates(std::array<Value, 2> g) {
+  // An inclusive scan of the lanes' pair sums with shuffles.
+  Value incl = fadd(g[0], g[1]);
+  for (int32_t offset = 1; offset < 32; offset *= 2) {
+    auto shfl =
+        gpu::ShuffleOp::create(b, loc, incl, offset, 32, gpu::ShuffleMode::UP);
+    incl = select(shfl.getValid(), fadd(incl, shfl.getShuffleResult()), incl);
   }
-
-  Value row0 = mul(lane, 2), row1 = add(row0, 1);
-  int64_t keyDim = spec.keyDim;
-  // Q, K and K̃ᵀ: units of (token pair, 16 columns of K); warp w takes the
-  // column blocks w, w + 4, ...
-  for (int64_t unit = 0; unit < keyDim / 64; ++unit) {
-    Value col16 = add(warp, kWarps * unit);
-    Value d0 = mul(col16, 16);
-    Value base = add(qkBase, d0);
-    int64_t tokenStride = spec.qkHeads * keyDim;
-    auto qRows = loadPairRows(q, base, tokenStride, tokens, valid);
-    auto kRows = loadPairRows(k, base, tokenStride, tokens, valid);
-    Value word0 = mul(col16, 8);
-    auto rowWordsType = VectorType::get({4}, i32);
-    for (int64_t i = 0; i < 2; ++i) {
-      Value row = i == 0 ? row0 : row1;
-      for (int64_t half = 0; half < 2; ++half) {
-        Value w = add(word0, 4 * half);
-        vstore(vector::BitCastOp::create(b, loc, rowWordsType, qRows[i][half]),
-               qs, {row, w}, 16);
-        vstore(vector::BitCastOp::create(b, loc, rowWordsType, kRows[i][half]),
-               ks, {row, w}, 16);
-      }
-    }
-    for (int64_t half = 0; half < 2; ++half) {
-      SmallVector<Value> words;
-      if (spec.decay == DecayKind::None) {
-        words = interleave(kRows[0][half], kRows[1][half]);
-      } else {
-        auto wide = VectorType::get({8}, f32);
-        Value k0 = arith::ExtFOp::create(b, loc, wide, kRows[0][half]);
-        Value k1 = arith::ExtFOp::create(b, loc, wide, kRows[1][half]);
-        for (int64_t e = 0; e < 8; ++e) {
-          Value x0 =
-              fmul(vector::ExtractOp::create(b, loc, k0, ArrayRef<int64_t>{e}),
-                   fK[0]);
-          Value x1 =
-              fmul(vector::ExtractOp::create(b, loc, k1, ArrayRef<int64_t>{e}),
-                   fK[1]);
-          words.push_back(packBF16(x0, x1));
-        }
-      }
-      for (int64_t e = 0; e < 8; ++e)
-        store(words[e], kts, {add(d0, 8 * half + e), lane});
-    }
-  }
-
-  // Vᵀ: warp w takes the columns [16w, 16w + 16) of the V tile.
-  {
-    Value e0 = mul(warp, 16);
-    auto vRows = loadPairRows(v, add(vBase, e0),
-                              spec.valueHeads * spec.valueDim, tokens, valid);
-    for (int64_t half = 0; half < 2; ++half) {
-      SmallVector<Value> words = interleave(vRows[0][half], vRows[1][half]);
-      for (int64_t e = 0; e < 8; ++e)
-        store(words[e], vts, {add(e0, 8 * half + e), lane});
-    }
-  }
+  auto prev = gpu::ShuffleOp::create(b, loc, incl, 1, 32, gpu::ShuffleMode::UP);
+  Value excl = select(prev.getValid(), prev.getShuffleResult(), f32c(0.0));
+  Value log2e = f32c(kLog2E);
+  Value pair = vector::FromElementsOp::create(
+      b, loc, VectorType::get({2}, f32),
+      ValueRange{fmul(fadd(excl, g[0]), log2e), fmul(incl, log2e)});
+  auto isWarp0 =
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, warp, idx(0));
+  auto ifOp = scf::IfOp::create(b, loc, isWarp0, /*withElseRegion=*/false);
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(ifOp.thenBlock());
+  vstore(pair, gs, {mul(lane, 2)}, 8);
 }
 
 Value KernelEmitter::stateOffset(Value d, int64_t n) {
@@ -407,59 +428,63 @@ Value KernelEmitter::stateOffset(Value d, int64_t n) {
 }
 
 void KernelEmitter::writeStateToShared(ArrayRef<Acc> state) {
-  // Sᵀ[v][d] in bf16: state element (d, v) of m-tile mt, n-tile n.
-  int64_t mTiles = spec.keyDim / 64;
-  for (int64_t mt = 0; mt < mTiles; ++mt) {
-    Value d0 = add(mul(warp, spec.keyDim / kWarps), 16 * mt);
+  // S[d][v] in bf16, two columns per store.
+  auto pairType = VectorType::get({2}, bf16);
+  for (int64_t mt = 0; mt < spec.keyDim / 64; ++mt) {
+    Value d0 = add(stateRow(mt), gid);
     for (int64_t n = 0; n < kNTiles; ++n) {
       const Acc &acc = state[mt * kNTiles + n];
-      for (int64_t i = 0; i < 4; ++i) {
-        Value d = add(add(d0, gid), 8 * (i / 2));
-        Value col = add(add(mul(tig, 2), 8 * n), i % 2);
-        Value x = arith::TruncFOp::create(b, loc, bf16, acc[i]);
-        store(x, sts16, {col, d});
+      Value col = add(mul(tig, 2), 8 * n);
+      for (int64_t half = 0; half < 2; ++half) {
+        Value word = packBF16(acc[2 * half], acc[2 * half + 1]);
+        Value pair = vector::BitCastOp::create(
+            b, loc, pairType,
+            vector::FromElementsOp::create(b, loc, VectorType::get({1}, i32),
+                                           ValueRange{word}));
+        vstore(pair, ss, {add(d0, 8 * half), col}, 4);
       }
     }
   }
 }
 
-void KernelEmitter::computeChunk(Value t0, SmallVectorImpl<Acc> &state) {
+void KernelEmitter::computeChunk(Value t0, const Stage &stage,
+                                 SmallVectorImpl<Acc> &state) {
   int64_t keyDim = spec.keyDim;
   bool decays = spec.decay != DecayKind::None;
   Value rowLo = add(mul(warp, 16), gid); // query row within the chunk
   Value rowHi = add(rowLo, 8);
-  SmallVector<Value, kNTiles> nRow; // 8n + gid
-  for (int64_t n = 0; n < kNTiles; ++n)
-    nRow.push_back(add(gid, 8 * n));
+  // ldmatrix addresses: lane l gives row l % 8 of 8x8 tile l / 8.
+  Value r8 = rem(lane, 8);
+  Value tileLo = rem(div(lane, 8), 2); // 0 for tiles 0, 2; 1 for tiles 1, 3
+  Value tileHi = div(lane, 16);        // 0 for tiles 0, 1; 1 for tiles 2, 3
+  // A operand from a row-major [m][k] tile: tile t at (m + 8(t%2), k + 8(t/2)).
+  Value aRow = add(r8, mul(tileLo, 8)), aCol = mul(tileHi, 8);
+  // B operands of two n-tiles from an [n][k] tile (no transpose): tile t at
+  // (n + 8(t/2), k + 8(t%2)); from a [k][n] tile (transposed): tile t at
+  // (k + 8(t%2), n + 8(t/2)). Both give {b0, b1} of n-tile 2p, then 2p + 1.
+  Value nkRow = add(r8, mul(tileHi, 8)), nkCol = mul(tileLo, 8);
+  Value knRow = add(r8, mul(tileLo, 8)), knCol = mul(tileHi, 8);
 
-  // A = Q Kᵀ and P = Q S over the key dimension.
+  // A = Q Kᵀ over the key dimension.
   SmallVector<Acc> scores(kNTiles, zeroAcc()), outAcc(kNTiles, zeroAcc());
+  Value qRow = add(mul(warp, 16), aRow);
   for (int64_t step = 0; step < keyDim / 16; ++step) {
-    Value c0 = add(tig, 8 * step), c1 = add(tig, 8 * step + 4);
-    Value a[4] = {load(qs, {rowLo, c0}), load(qs, {rowHi, c0}),
-                  load(qs, {rowLo, c1}), load(qs, {rowHi, c1})};
-    for (int64_t n = 0; n < kNTiles; ++n) {
-      Value bk[2] = {load(ks, {nRow[n], c0}), load(ks, {nRow[n], c1})};
-      scores[n] = mma(a, bk, scores[n]);
-    }
-    for (int64_t n = 0; n < kNTiles; ++n) {
-      Value bs[2] = {load(sts, {nRow[n], c0}), load(sts, {nRow[n], c1})};
-      outAcc[n] = mma(a, bs, outAcc[n]);
+    std::array<Value, 4> a =
+        ldmatrix(stage.q, qRow, add(aCol, 16 * step), /*transpose=*/false);
+    for (int64_t p = 0; p < kNTiles / 2; ++p) {
+      std::array<Value, 4> bk =
+          ldmatrix(stage.k, add(nkRow, 16 * p), add(nkCol, 16 * step), false);
+      scores[2 * p] = mma(a, {bk[0], bk[1]}, scores[2 * p]);
+      scores[2 * p + 1] = mma(a, {bk[2], bk[3]}, scores[2 * p + 1]);
     }
   }
 
   // Decays and the causal mask.
-  Value gLo, gHi;
+  Value gLo, gHi, gLast;
   if (decays) {
     gLo = load(gs, {rowLo});
     gHi = load(gs, {rowHi});
-    Value eLo = exp2(gLo), eHi = exp2(gHi);
-    for (Acc &acc : outAcc) {
-      acc[0] = fmul(acc[0], eLo);
-      acc[1] = fmul(acc[1], eLo);
-      acc[2] = fmul(acc[2], eHi);
-      acc[3] = fmul(acc[3], eHi);
-    }
+    gLast = load(gs, {idx(kChunk - 1)});
   }
   Value zero = f32c(0.0);
   for (int64_t n = 0; n < kNTiles; ++n) {
@@ -467,8 +492,8 @@ void KernelEmitter::computeChunk(Value t0, SmallVectorImpl<Acc> &state) {
     Value gj[2];
     if (decays) {
       Value pair = vload(VectorType::get({2}, f32), gs, {col0}, 8);
-      for (int64_t e = 0; e < 2; ++e)
-        gj[e] = vector::ExtractOp::create(b, loc, pair, ArrayRef<int64_t>{e});
+      gj[0] = extract(pair, 0);
+      gj[1] = extract(pair, 1);
     }
     for (int64_t i = 0; i < 4; ++i) {
       Value col = add(col0, i % 2);
@@ -489,29 +514,69 @@ void KernelEmitter::computeChunk(Value t0, SmallVectorImpl<Acc> &state) {
 
   // S ← exp2(G_last) S before adding this chunk.
   if (decays) {
-    Value decay = exp2(load(gs, {idx(kChunk - 1)}));
+    Value decay = exp2(gLast);
     for (Acc &acc : state)
       for (Value &x : acc)
         x = fmul(x, decay);
   }
 
   // O += A V and S += K̃ᵀ V over the chunk's tokens; both read the same V
-  // fragments.
+  // fragments. K̃ᵀ is K read transposed ([j][d] as the A operand [d][j]).
   int64_t mTiles = keyDim / 64;
   for (int64_t kk = 0; kk < kChunk / 16; ++kk) {
-    Value c0 = add(tig, 8 * kk), c1 = add(tig, 8 * kk + 4);
     SmallVector<std::array<Value, 2>> bv;
-    for (int64_t n = 0; n < kNTiles; ++n)
-      bv.push_back({load(vts, {nRow[n], c0}), load(vts, {nRow[n], c1})});
+    for (int64_t p = 0; p < kNTiles / 2; ++p) {
+      std::array<Value, 4> w =
+          ldmatrix(stage.v, add(knRow, 16 * kk), add(knCol, 16 * p), true);
+      bv.push_back({w[0], w[1]});
+      bv.push_back({w[2], w[3]});
+    }
     for (int64_t n = 0; n < kNTiles; ++n)
       outAcc[n] = mma(aFrag[kk], bv[n], outAcc[n]);
+    // exp2(G_last − G_j) for the tokens j = 16kk + 2tig (+1) (+8) of the
+    // fragments.
+    Value f[4];
+    if (decays) {
+      for (int64_t half = 0; half < 2; ++half) {
+        Value pair = vload(VectorType::get({2}, f32), gs,
+                           {add(mul(tig, 2), 16 * kk + 8 * half)}, 8);
+        f[2 * half] = exp2(fsub(gLast, extract(pair, 0)));
+        f[2 * half + 1] = exp2(fsub(gLast, extract(pair, 1)));
+      }
+    }
     for (int64_t mt = 0; mt < mTiles; ++mt) {
-      Value d0 = add(add(mul(warp, keyDim / kWarps), 16 * mt), gid);
-      Value d8 = add(d0, 8);
-      Value a[4] = {load(kts, {d0, c0}), load(kts, {d8, c0}),
-                    load(kts, {d0, c1}), load(kts, {d8, c1})};
+      // The A operand [d][j] from K stored [j][d]: tile t at
+      // (j + 8(t/2), d + 8(t%2)), transposed.
+      std::array<Value, 4> a =
+          ldmatrix(stage.k, add(nkRow, 16 * kk),
+                   add(stateRow(mt), mul(tileLo, 8)), /*transpose=*/true);
+      if (decays)
+        for (int64_t i = 0; i < 4; ++i)
+          a[i] = scalePacked(a[i], f[i < 2 ? 0 : 2], f[i < 2 ? 1 : 3]);
       for (int64_t n = 0; n < kNTiles; ++n)
         state[mt * kNTiles + n] = mma(a, bv[n], state[mt * kNTiles + n]);
+    }
+  }
+
+  // O += (Q ∘ exp2(G_i)) S, with S (the state before this chunk) from
+  // shared memory. Scaling the rows of Q rather than those of Q S lets A V
+  // and Q S share one accumulator after the scores are dead.
+  Value eLo, eHi;
+  if (decays) {
+    eLo = exp2(gLo);
+    eHi = exp2(gHi);
+  }
+  for (int64_t step = 0; step < keyDim / 16; ++step) {
+    std::array<Value, 4> a =
+        ldmatrix(stage.q, qRow, add(aCol, 16 * step), /*transpose=*/false);
+    if (decays)
+      for (int64_t i = 0; i < 4; ++i)
+        a[i] = scalePacked(a[i], i % 2 ? eHi : eLo, i % 2 ? eHi : eLo);
+    for (int64_t p = 0; p < kNTiles / 2; ++p) {
+      std::array<Value, 4> bs =
+          ldmatrix(ss, add(knRow, 16 * step), add(knCol, 16 * p), true);
+      outAcc[2 * p] = mma(a, {bs[0], bs[1]}, outAcc[2 * p]);
+      outAcc[2 * p + 1] = mma(a, {bs[2], bs[3]}, outAcc[2 * p + 1]);
     }
   }
 
@@ -553,16 +618,15 @@ void KernelEmitter::emit(gpu::GPUFuncOp func) {
     finalState = entry.getArgument(arg++);
   seqLen = entry.getArgument(arg++);
 
-  Value tid = gpu::ThreadIdOp::create(b, loc, gpu::Dimension::x);
-  lane = arith::RemUIOp::create(b, loc, tid, idx(32));
-  warp = arith::DivUIOp::create(b, loc, tid, idx(32));
-  gid = arith::DivUIOp::create(b, loc, lane, idx(4));
-  tig = arith::RemUIOp::create(b, loc, lane, idx(4));
+  tid = gpu::ThreadIdOp::create(b, loc, gpu::Dimension::x);
+  lane = rem(tid, 32);
+  warp = div(tid, 32);
+  gid = div(lane, 4);
+  tig = rem(lane, 4);
   vTile = gpu::BlockIdOp::create(b, loc, gpu::Dimension::x);
   head = gpu::BlockIdOp::create(b, loc, gpu::Dimension::y);
   batch = gpu::BlockIdOp::create(b, loc, gpu::Dimension::z);
-  qkHead =
-      arith::DivUIOp::create(b, loc, head, idx(spec.valueHeads / spec.qkHeads));
+  qkHead = div(head, spec.valueHeads / spec.qkHeads);
 
   int64_t keyDim = spec.keyDim, valueDim = spec.valueDim;
   Value batchTokens = mul(batch, seqLen);
@@ -577,28 +641,24 @@ void KernelEmitter::emit(gpu::GPUFuncOp func) {
   stateBase =
       add(mul(mul(add(mul(batch, spec.valueHeads), head), keyDim), valueDim),
           mul(vTile, kTileV));
+  // The last token, for clamping addresses past T (T ≥ 1 wherever used).
+  lastToken = arith::SubIOp::create(
+      b, loc, arith::MaxUIOp::create(b, loc, seqLen, idx(1)), idx(1));
   if (spec.decay == DecayKind::Static)
     logGamma = load(gate, {head});
 
-  auto i8 = b.getI8Type();
-  Value dyn = gpu::DynamicSharedMemoryOp::create(
+  dynamicShared = gpu::DynamicSharedMemoryOp::create(
       b, loc,
-      MemRefType::get({ShapedType::kDynamic}, i8, MemRefLayoutAttrInterface(),
-                      workgroup));
-  qs = sharedView(dyn, layout.qOffset(), {kChunk, layout.rowWords()}, i32);
-  ks = sharedView(dyn, layout.kOffset(), {kChunk, layout.rowWords()}, i32);
-  kts = sharedView(dyn, layout.ktOffset(), {keyDim, layout.pairWords()}, i32);
-  vts = sharedView(dyn, layout.vtOffset(), {kTileV, layout.pairWords()}, i32);
-  sts = sharedView(dyn, layout.stOffset(), {kTileV, layout.rowWords()}, i32);
-  sts16 =
-      sharedView(dyn, layout.stOffset(), {kTileV, 2 * layout.rowWords()}, bf16);
-  gs = sharedView(dyn, layout.gOffset(), {kChunk}, f32);
+      MemRefType::get({ShapedType::kDynamic}, b.getI8Type(),
+                      MemRefLayoutAttrInterface(), workgroup));
+  ss = sharedView(idx(layout.sOffset()), {keyDim, SharedLayout::vRow()}, bf16);
+  gs = sharedView(idx(layout.gOffset()), {kChunk}, f32);
 
   // The state: m-tiles of 16 rows of K per warp, 8 n-tiles each.
   int64_t mTiles = keyDim / 64;
   SmallVector<Acc> state;
   for (int64_t mt = 0; mt < mTiles; ++mt) {
-    Value d0 = add(add(mul(warp, keyDim / kWarps), 16 * mt), gid);
+    Value d0 = add(stateRow(mt), gid);
     for (int64_t n = 0; n < kNTiles; ++n) {
       if (!spec.hasInit) {
         state.push_back(zeroAcc());
@@ -608,45 +668,84 @@ void KernelEmitter::emit(gpu::GPUFuncOp func) {
       for (int64_t half = 0; half < 2; ++half) {
         Value pair = vload(VectorType::get({2}, f32), init,
                            {stateOffset(add(d0, 8 * half), n)}, 8);
-        for (int64_t e = 0; e < 2; ++e)
-          acc[2 * half + e] =
-              vector::ExtractOp::create(b, loc, pair, ArrayRef<int64_t>{e});
+        acc[2 * half] = extract(pair, 0);
+        acc[2 * half + 1] = extract(pair, 1);
       }
       state.push_back(acc);
     }
   }
   writeStateToShared(state);
 
-  // The walk over the chunks.
-  Value numChunks =
-      arith::DivUIOp::create(b, loc, add(seqLen, kChunk - 1), idx(kChunk));
+  // Prologue: the copies of chunk 0 and the gates of chunk 0.
+  Value numChunks = div(add(seqLen, kChunk - 1), kChunk);
+  {
+    auto ifOp = scf::IfOp::create(b, loc, ult(idx(0), numChunks),
+                                  /*withElseRegion=*/false);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(ifOp.thenBlock());
+    issueCopies(idx(0));
+  }
+  NVVM::CpAsyncCommitGroupOp::create(b, loc);
   SmallVector<Value> initArgs;
   for (const Acc &acc : state)
     initArgs.append(acc.begin(), acc.end());
+  bool prefetchGates = spec.decay == DecayKind::Scalar;
+  if (prefetchGates) {
+    std::array<Value, 2> g = loadGates(idx(0));
+    initArgs.append(g.begin(), g.end());
+  }
+
+  // The walk over the chunks.
   auto loop = scf::ForOp::create(b, loc, idx(0), numChunks, idx(1), initArgs);
   {
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(loop.getBody());
+    Value chunk = loop.getInductionVar();
     SmallVector<Acc> s;
     for (size_t i = 0; i < state.size(); ++i)
       s.push_back(
           {loop.getRegionIterArg(4 * i), loop.getRegionIterArg(4 * i + 1),
            loop.getRegionIterArg(4 * i + 2), loop.getRegionIterArg(4 * i + 3)});
-    Value t0 = mul(loop.getInductionVar(), kChunk);
-    stageChunk(t0);
+    // Start the copies of the next chunk (into the other stage, which every
+    // warp finished reading before the last barrier).
+    Value next = add(chunk, 1);
+    {
+      auto ifOp = scf::IfOp::create(b, loc, ult(next, numChunks),
+                                    /*withElseRegion=*/false);
+      OpBuilder::InsertionGuard ifGuard(b);
+      b.setInsertionPointToStart(ifOp.thenBlock());
+      issueCopies(next);
+    }
+    NVVM::CpAsyncCommitGroupOp::create(b, loc);
+    std::array<Value, 2> gates, nextGates;
+    if (prefetchGates) {
+      gates = {loop.getRegionIterArg(4 * state.size()),
+               loop.getRegionIterArg(4 * state.size() + 1)};
+      nextGates = loadGates(next);
+    } else if (spec.decay == DecayKind::Static) {
+      gates = loadGates(chunk);
+    }
+    if (spec.decay != DecayKind::None)
+      publishCumulativeGates(gates);
+    // This chunk's copies (all but the newest group) have landed.
+    NVVM::CpAsyncWaitGroupOp::create(b, loc, b.getI32IntegerAttr(1));
     gpu::BarrierOp::create(b, loc);
-    computeChunk(t0, s);
+    computeChunk(mul(chunk, kChunk), stageOf(chunk), s);
     gpu::BarrierOp::create(b, loc);
     writeStateToShared(s);
     SmallVector<Value> yields;
     for (const Acc &acc : s)
       yields.append(acc.begin(), acc.end());
+    if (prefetchGates)
+      yields.append(nextGates.begin(), nextGates.end());
     scf::YieldOp::create(b, loc, yields);
   }
+  NVVM::CpAsyncWaitGroupOp::create(b, loc, b.getI32IntegerAttr(0));
 
   if (spec.hasFinal) {
+    recomputeStateCoordinates();
     for (int64_t mt = 0; mt < mTiles; ++mt) {
-      Value d0 = add(add(mul(warp, keyDim / kWarps), 16 * mt), gid);
+      Value d0 = add(stateRow(mt), gid);
       for (int64_t n = 0; n < kNTiles; ++n) {
         size_t i = mt * kNTiles + n;
         for (int64_t half = 0; half < 2; ++half) {
