@@ -12,6 +12,7 @@
 #ifndef SEQMIX_INITALL_H
 #define SEQMIX_INITALL_H
 
+#include "seqmix/Conversion/Passes.h"
 #include "seqmix/Dialect/SeqMix/IR/SeqMix.h"
 #include "seqmix/Dialect/SeqMix/Transforms/Passes.h"
 
@@ -28,7 +29,9 @@ inline void registerAllDialects(DialectRegistry &registry) {
 /// Registers the seqmix passes and pipelines with the global registry.
 inline void registerAllPasses() {
   registerSeqMixPasses();
+  registerSeqMixConversionPasses();
   registerPipelines();
+  registerNVVMPipeline();
 }
 
 } // namespace seqmix

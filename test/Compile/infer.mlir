@@ -10,7 +10,7 @@
 // RUN: %t/driver %t/rt/lib.so pad N=3 iota | FileCheck %s --check-prefix=PAD
 // RUN: %t/driver %t/rt/lib.so second M=2,N=2 iota iota | FileCheck %s --check-prefix=SECOND
 // RUN: %t/driver %t/rt/lib.so offsets N=2 iota | FileCheck %s --check-prefix=OFFSETS
-// RUN: seqmix-compile %s --emit=mlir -v -o /dev/null 2>&1 | FileCheck %s --check-prefix=VERBOSE
+// RUN: seqmix-compile %s --emit=mlir -v -o %t.mlir 2>&1 | FileCheck %s --check-prefix=VERBOSE
 
 // META:      function pad: device cpu, entry set, symbols [N]
 // META-NEXT:   input 0 input0: f32 [N]

@@ -26,3 +26,9 @@ func.func @gated_deltanet(%q: tensor<2x100x2x32xf32>, %k: tensor<2x100x2x32xf32>
         tensor<2x100x8x16xf32> -> tensor<2x100x8x16xf32>
   return %o : tensor<2x100x8x16xf32>
 }
+
+// The whole family file round-trips through Debian's mlir-opt and the plugin,
+// checked by its own CHECK lines.
+// RUN: %mlir_opt %seqmix_src_root/test/Dialect/SeqMix/ops.mlir -split-input-file --load-dialect-plugin=%seqmix_plugin \
+// RUN:   | %mlir_opt -split-input-file --load-dialect-plugin=%seqmix_plugin \
+// RUN:   | FileCheck %seqmix_src_root/test/Dialect/SeqMix/ops.mlir

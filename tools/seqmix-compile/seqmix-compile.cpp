@@ -16,6 +16,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "seqmix/Conversion/Passes.h"
 #include "seqmix/Import/ONNX.h"
 #include "seqmix/InitAll.h"
 #include "seqmix/Target/CPU.h"
@@ -33,6 +34,8 @@
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Support/FileUtilities.h"
+#include "mlir/AsmParser/AsmParser.h"
+#include "mlir/Target/LLVMIR/Dialect/All.h"
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
 #include "llvm/ADT/ScopeExit.h"
@@ -47,12 +50,14 @@
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/Process.h"
+#include "llvm/Support/Program.h"
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/StringSaver.h"
 #include "llvm/Support/raw_ostream.h"
 #include "llvm/Target/TargetMachine.h"
 
 #include <chrono>
+#include <cstdlib>
 
 using namespace mlir;
 namespace cl = llvm::cl;
@@ -72,7 +77,8 @@ cl::opt<std::string>
                             "stem plus .o or .so for obj and so)"),
                    cl::value_desc("filename"), cl::cat(category));
 cl::opt<std::string> target("target",
-                            cl::desc("Target: cpu (sm_90a and sm_80 later)"),
+                            cl::desc("Target: cpu, or an NVIDIA chip (sm_90a, sm_90, "
+                                     "sm_80): a library of CUDA functions"),
                             cl::value_desc("target"), cl::init("cpu"),
                             cl::cat(category));
 cl::opt<EmitKind> emitKind(
@@ -256,14 +262,11 @@ void nameUnknownDims(ModuleOp module) {
 int compile(const char *argv0, Reporter &report) {
   // Flags that need no input.
   StringRef targetName = target;
-  if (targetName == "sm_90a" || targetName == "sm_80") {
-    report.error("the GPU target (" + targetName +
-                 ") is not built yet; use --target=cpu");
-    return 1;
-  }
-  if (targetName != "cpu") {
+  bool gpu =
+      targetName == "sm_90a" || targetName == "sm_90" || targetName == "sm_80";
+  if (!gpu && targetName != "cpu") {
     report.error("unknown target '" + targetName +
-                 "'; valid targets: cpu, sm_90a, sm_80");
+                 "'; valid targets: cpu, sm_90a, sm_90, sm_80");
     return 1;
   }
   std::string output =
@@ -293,7 +296,15 @@ int compile(const char *argv0, Reporter &report) {
     if (outputFile)
       llvm::consumeError(outputFile->discard());
   });
-  if (output != "-") {
+  // An existing output that is not a regular file (/dev/null, a pipe) is
+  // written in place: renaming a temporary file over it would replace it.
+  llvm::sys::fs::file_status outputStatus;
+  bool writeInPlace =
+      output != "-" && !llvm::sys::fs::status(output, outputStatus) &&
+      llvm::sys::fs::exists(outputStatus) &&
+      outputStatus.type() != llvm::sys::fs::file_type::regular_file &&
+      outputStatus.type() != llvm::sys::fs::file_type::directory_file;
+  if (output != "-" && !writeInPlace) {
     if (llvm::sys::fs::is_directory(output)) {
       report.error("cannot write '" + output + "': it is a directory");
       return 1;
@@ -312,6 +323,17 @@ int compile(const char *argv0, Reporter &report) {
   }
   auto writeOutput =
       [&](llvm::function_ref<void(llvm::raw_ostream &)> write) -> int {
+    if (writeInPlace) {
+      std::error_code ec;
+      llvm::raw_fd_ostream os(output, ec, llvm::sys::fs::OF_None);
+      if (ec) {
+        report.error("cannot write '" + output + "': " + ec.message());
+        return 1;
+      }
+      write(os);
+      os.flush();
+      return 0;
+    }
     if (!outputFile) {
       write(llvm::outs());
       llvm::outs().flush();
@@ -352,6 +374,7 @@ int compile(const char *argv0, Reporter &report) {
   seqmix::registerAllDialects(registry);
   registerBuiltinDialectTranslation(registry);
   registerLLVMDialectTranslation(registry);
+  registerAllToLLVMIRTranslations(registry);
   MLIRContext context(registry);
   context.printOpOnDiagnostic(verbose);
   bool sawError = false;
@@ -421,9 +444,34 @@ int compile(const char *argv0, Reporter &report) {
   // Lower to the LLVM dialect.
   seqmix::prepareEntryPoints(*module, *entryPoints);
   PassManager pm(&context);
-  if (failed(cpuPipeline.empty() ? seqmix::buildCPUPipeline(pm)
-                                 : parsePassPipeline(cpuPipeline, pm)))
+  if (gpu) {
+    // The chip: recorded on the module unless it names one already (the
+    // pipeline's seqmix-gpu-target rejects a mismatch).
+    if (!(*module)->hasAttr("seqmix.target")) {
+      Attribute chip = parseAttribute(
+          ("#seqmix.target<chip = \"" + targetName + "\">").str(), &context);
+      if (!chip)
+        return fail("cannot build #seqmix.target for " + targetName);
+      (*module)->setAttr("seqmix.target", chip);
+    }
+    // ptxas: on PATH, or under $CUDA_HOME/bin; else CUDA's default place.
+    if (!llvm::sys::findProgramByName("ptxas") && !std::getenv("CUDA_HOME") &&
+        !std::getenv("CUDA_ROOT") && !std::getenv("CUDA_PATH") &&
+        llvm::sys::fs::can_execute("/usr/local/cuda/bin/ptxas"))
+      ::setenv("CUDA_HOME", "/usr/local/cuda", 0);
+    seqmix::NVVMPipelineOptions nvvm;
+    nvvm.chip = targetName.str();
+    std::string why;
+    if (!cpuPipeline.empty()) {
+      if (failed(parsePassPipeline(cpuPipeline, pm)))
+        return fail("cannot parse the pass pipeline");
+    } else if (failed(seqmix::buildNVVMPipeline(pm, nvvm, &why))) {
+      return fail(why);
+    }
+  } else if (failed(cpuPipeline.empty() ? seqmix::buildCPUPipeline(pm)
+                                        : parsePassPipeline(cpuPipeline, pm))) {
     return fail("cannot parse the pass pipeline");
+  }
   if (dumpPipeline || verbose) {
     llvm::errs() << "seqmix-compile: pipeline: ";
     pm.printAsTextualPipeline(llvm::errs());
@@ -469,8 +517,14 @@ int compile(const char *argv0, Reporter &report) {
       seqmix::getResultConventions(*module, *entryPoints);
   if (failed(conventions))
     return 1;
-  std::string glue =
-      seqmix::generateCPUGlue(*entryPoints, *conventions, inputFilename);
+  if (gpu)
+    for (auto [entry, convention] : llvm::zip(*entryPoints, *conventions))
+      if (convention != seqmix::ResultConvention::OutParams)
+        return fail("@" + entry.name +
+                    ": on the GPU, the results must become out-parameters "
+                    "(the lowered function returns buffers it allocated)");
+  std::string glue = seqmix::generateCPUGlue(*entryPoints, *conventions,
+                                             inputFilename, gpu);
   SmallString<128> tempDir;
   if (std::error_code ec =
           llvm::sys::fs::createUniqueDirectory("seqmix-compile", tempDir)) {
@@ -489,6 +543,7 @@ int compile(const char *argv0, Reporter &report) {
   link.runtimeDir = getRuntimeDir(argv0);
   link.tempDir = std::string(tempDir);
   link.verbose = verbose;
+  link.needsRuntime = gpu;
   SmallString<256> library(tempDir);
   llvm::sys::path::append(library, "library.so");
   if (llvm::Error error = seqmix::linkCPULibrary(

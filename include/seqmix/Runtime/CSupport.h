@@ -47,6 +47,17 @@ void *_mlir_memref_to_llvm_alloc(size_t size);
 void *_mlir_memref_to_llvm_aligned_alloc(size_t alignment, size_t size);
 void _mlir_memref_to_llvm_free(void *ptr);
 
+/* The calls of a CUDA entry point (GPUSupport.cpp). The glue of a compiled
+ * library calls seqmix_runtime_cuda_begin(stream) before the entry's C
+ * interface: until seqmix_runtime_cuda_end(), on this thread, the mgpu*
+ * functions use the caller's `stream` (a CUstream; NULL is the default
+ * stream) instead of creating one, and neither synchronise nor destroy it.
+ * The mgpu* functions never exit the process: seqmix_runtime_cuda_end()
+ * returns 0, or 1 if a driver call failed in between, with the first failure
+ * (naming the driver call) as seqmix_runtime_last_error(). */
+void seqmix_runtime_cuda_begin(void *stream);
+int32_t seqmix_runtime_cuda_end(void);
+
 /* The thread's last error in libseqmix_runtime, or "". */
 const char *seqmix_runtime_last_error(void);
 

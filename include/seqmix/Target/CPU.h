@@ -97,10 +97,15 @@ StringRef getABIHeader();
 
 /// The C source of the glue: `seqmix_entry_<f>` for each entry point,
 /// calling `_mlir_ciface_<f>` by its convention, `seqmix_library()` and
-/// `seqmix_last_error()`. `source` names the input in a comment.
+/// `seqmix_last_error()`. `source` names the input in a comment. With
+/// `cuda`, the functions are marked SEQMIX_DEVICE_CUDA (their buffers are
+/// device pointers) and each call runs between seqmix_runtime_cuda_begin(
+/// stream) and seqmix_runtime_cuda_end() of libseqmix_runtime: the module's
+/// mgpu* calls enqueue on the caller's stream, and a failed driver call is
+/// returned as SEQMIX_ERROR_CUDA with the runtime's message.
 std::string generateCPUGlue(ArrayRef<EntryPointABI> entryPoints,
                             ArrayRef<ResultConvention> conventions,
-                            StringRef source);
+                            StringRef source, bool cuda = false);
 
 /// The path of the C compiler `name` (a path, or a program on PATH), or an
 /// error that says how to name one.
@@ -116,6 +121,9 @@ struct CPULinkOptions {
   std::string tempDir;
   /// Print every command to llvm::errs().
   bool verbose = false;
+  /// Link libseqmix_runtime even if the object does not call it (the glue
+  /// of a CUDA library does).
+  bool needsRuntime = false;
 };
 
 /// Writes the glue and `object` to `options.tempDir` and links them into

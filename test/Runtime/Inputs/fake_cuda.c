@@ -361,43 +361,50 @@ CUresult cuEventDestroy_v2(void *event) {
   return CUDA_SUCCESS;
 }
 
-/* Modules and launches: not supported by the fake. */
+/* Modules and launches: a module is a dummy, a function its name; a launch
+ * computes nothing (the outputs keep what they held) and, with
+ * FAKE_CUDA_REPORT, prints its configuration. */
 CUresult cuModuleLoadData(void **module, const void *image) {
-  (void)module;
-  (void)image;
   ENTER("cuModuleLoadData");
-  return CUDA_ERROR_NOT_SUPPORTED;
+  if (!module || !image)
+    return CUDA_ERROR_INVALID_VALUE;
+  *module = malloc(1);
+  return CUDA_SUCCESS;
 }
 
 CUresult cuModuleGetFunction(void **function, void *module, const char *name) {
-  (void)function;
-  (void)module;
-  (void)name;
   ENTER("cuModuleGetFunction");
-  return CUDA_ERROR_NOT_SUPPORTED;
+  if (!function || !module || !name)
+    return CUDA_ERROR_INVALID_VALUE;
+  *function = strdup(name);
+  return CUDA_SUCCESS;
 }
 
 CUresult cuModuleUnload(void *module) {
-  (void)module;
   ENTER("cuModuleUnload");
+  free(module);
   return CUDA_SUCCESS;
 }
 
 CUresult cuFuncSetAttribute(void *function, int attribute, int value) {
-  (void)function;
-  (void)attribute;
-  (void)value;
   ENTER("cuFuncSetAttribute");
-  return CUDA_ERROR_NOT_SUPPORTED;
+  if (getenv("FAKE_CUDA_REPORT"))
+    fprintf(stderr, "fake-cuda: set attribute %d of %s to %d\n", attribute,
+            (const char *)function, value);
+  return CUDA_SUCCESS;
 }
 
 CUresult cuLaunchKernel(void *function, unsigned gridX, unsigned gridY,
                         unsigned gridZ, unsigned blockX, unsigned blockY,
                         unsigned blockZ, unsigned sharedMemBytes, void *stream,
                         void **params, void **extra) {
-  (void)function, (void)gridX, (void)gridY, (void)gridZ, (void)blockX;
-  (void)blockY, (void)blockZ, (void)sharedMemBytes, (void)stream;
   (void)params, (void)extra;
   ENTER("cuLaunchKernel");
-  return CUDA_ERROR_NOT_SUPPORTED;
+  if (getenv("FAKE_CUDA_REPORT"))
+    fprintf(stderr,
+            "fake-cuda: launch %s grid (%u, %u, %u) block (%u, %u, %u) "
+            "smem %u on %s stream\n",
+            (const char *)function, gridX, gridY, gridZ, blockX, blockY,
+            blockZ, sharedMemBytes, stream ? "a" : "the default");
+  return CUDA_SUCCESS;
 }

@@ -107,13 +107,14 @@ static void retypeUser(PatternRewriter &rewriter, Operation *op) {
   if (!infer || !isa<TransposeOp, AddOp>(op))
     return;
   SmallVector<Type, 1> types;
-  if (failed(infer.inferReturnTypes(
-          op->getContext(), op->getLoc(), op->getOperands(),
-          op->getAttrDictionary(), op->getPropertiesStorage(),
-          op->getRegions(), types)) ||
+  if (failed(infer.inferReturnTypes(op->getContext(), op->getLoc(),
+                                    op->getOperands(), op->getAttrDictionary(),
+                                    op->getPropertiesStorage(),
+                                    op->getRegions(), types)) ||
       types.front() == op->getResult(0).getType())
     return;
-  rewriter.modifyOpInPlace(op, [&] { op->getResult(0).setType(types.front()); });
+  rewriter.modifyOpInPlace(op,
+                           [&] { op->getResult(0).setType(types.front()); });
   for (Operation *user : op->getResult(0).getUsers())
     retypeUser(rewriter, user);
 }
@@ -179,8 +180,8 @@ LogicalResult SemiseparableOp::verify() {
       failed(verifyScale(*this, getScaleAttr())))
     return failure();
   auto type = cast<MixerType>(getResult().getType());
-  FailureOr<SemiseparableAttr> s = resultStructure<SemiseparableAttr>(
-      *this, type, "#seqmix.semiseparable");
+  FailureOr<SemiseparableAttr> s =
+      resultStructure<SemiseparableAttr>(*this, type, "#seqmix.semiseparable");
   if (failed(s) || failed(verifyResultBatchAndLength(check, type, getQ())))
     return failure();
 
@@ -205,8 +206,8 @@ LogicalResult SemiseparableOp::verify() {
     if (failed(check.rank(name, v, {"B", "T", "Hv"})) ||
         failed(check.dim("batch B", name, shape[0], "q", batch)) ||
         failed(check.dim("sequence length T", name, shape[1], "q", len)) ||
-        failed(check.dim("value heads Hv", name, shape[2], "result",
-                         valueHeads)))
+        failed(
+            check.dim("value heads Hv", name, shape[2], "result", valueHeads)))
       return failure();
     return success();
   };
@@ -235,8 +236,8 @@ LogicalResult SemiseparableOp::verify() {
                            << " " << expectedShape << " for decay '"
                            << decayName << "', but got " << gate.getType();
     if (decay == DecayKind::Static) {
-      if (failed(check.dim("value heads Hv", "gate", gs[0], "result",
-                           valueHeads)))
+      if (failed(
+              check.dim("value heads Hv", "gate", gs[0], "result", valueHeads)))
         return failure();
     } else {
       if (failed(check.dim("batch B", "gate", gs[0], "q", batch)) ||
@@ -292,9 +293,9 @@ struct DropZeroGate : OpRewritePattern<SemiseparableOp> {
       return failure();
     auto type = cast<MixerType>(op.getResult().getType());
     SemiseparableAttr s = op.getStructure();
-    auto none = SemiseparableAttr::get(op.getContext(), s.getState(),
-                                       DecayKind::None, s.getTransition(),
-                                       s.getDirection());
+    auto none =
+        SemiseparableAttr::get(op.getContext(), s.getState(), DecayKind::None,
+                               s.getTransition(), s.getDirection());
     auto replacement = SemiseparableOp::create(
         rewriter, op.getLoc(), type.withStructure(none), op.getQ(), op.getK(),
         /*gate=*/Value(), op.getBeta(), op.getDt(), op.getScaleAttr());
@@ -315,8 +316,7 @@ void SemiseparableOp::getCanonicalizationPatterns(RewritePatternSet &results,
 //===----------------------------------------------------------------------===//
 
 DenseAttr AttentionOp::getStructure() {
-  return cast<DenseAttr>(
-      cast<MixerType>(getResult().getType()).getStructure());
+  return cast<DenseAttr>(cast<MixerType>(getResult().getType()).getStructure());
 }
 
 double AttentionOp::getScaleOrDefault() {
@@ -347,8 +347,7 @@ LogicalResult AttentionOp::verify() {
                          << ")";
   if (s->getKvHeads() != kvHeads)
     return emitOpError() << "result kv_heads (" << s->getKvHeads()
-                         << ") must equal the heads of 'k' (" << kvHeads
-                         << ")";
+                         << ") must equal the heads of 'k' (" << kvHeads << ")";
   return success();
 }
 
@@ -364,8 +363,8 @@ struct DropCoveringWindow : OpRewritePattern<AttentionOp> {
         s.getWindow() < len || !canRetypeUses(op.getResult()))
       return failure();
     auto type = cast<MixerType>(op.getResult().getType());
-    auto noWindow = DenseAttr::get(op.getContext(), s.getKvHeads(),
-                                   s.getMask(), /*window=*/0);
+    auto noWindow = DenseAttr::get(op.getContext(), s.getKvHeads(), s.getMask(),
+                                   /*window=*/0);
     auto replacement =
         AttentionOp::create(rewriter, op.getLoc(), type.withStructure(noWindow),
                             op.getQ(), op.getK(), op.getScaleAttr());
@@ -411,14 +410,16 @@ LogicalResult DiagonalOp::verify() {
 // TransposeOp
 //===----------------------------------------------------------------------===//
 
-LogicalResult TransposeOp::inferReturnTypes(
-    MLIRContext *, std::optional<Location> location, ValueRange operands,
-    DictionaryAttr, OpaqueProperties, RegionRange,
-    SmallVectorImpl<Type> &inferredReturnTypes) {
+LogicalResult
+TransposeOp::inferReturnTypes(MLIRContext *, std::optional<Location> location,
+                              ValueRange operands, DictionaryAttr,
+                              OpaqueProperties, RegionRange,
+                              SmallVectorImpl<Type> &inferredReturnTypes) {
   auto type = dyn_cast<MixerType>(operands.front().getType());
   if (!type)
-    return emitOptionalError(location, "operand 'input' must be a "
-                                       "!seqmix.mixer, but got ",
+    return emitOptionalError(location,
+                             "operand 'input' must be a "
+                             "!seqmix.mixer, but got ",
                              operands.front().getType());
   auto transposed = dyn_cast_if_present<MixerStructureAttrInterface>(
       type.getStructure().getTransposed());
@@ -451,9 +452,9 @@ struct TransposeLowRank : OpRewritePattern<TransposeOp> {
     if (!lowRank)
       return failure();
     // Keep the default scale, which depends on K only, the same.
-    rewriter.replaceOpWithNewOp<LowRankOp>(
-        op, op.getResult().getType(), lowRank.getK(), lowRank.getQ(),
-        lowRank.getScaleAttr());
+    rewriter.replaceOpWithNewOp<LowRankOp>(op, op.getResult().getType(),
+                                           lowRank.getK(), lowRank.getQ(),
+                                           lowRank.getScaleAttr());
     return success();
   }
 };
@@ -468,10 +469,11 @@ void TransposeOp::getCanonicalizationPatterns(RewritePatternSet &results,
 // AddOp
 //===----------------------------------------------------------------------===//
 
-LogicalResult AddOp::inferReturnTypes(
-    MLIRContext *context, std::optional<Location> location,
-    ValueRange operands, DictionaryAttr, OpaqueProperties, RegionRange,
-    SmallVectorImpl<Type> &inferredReturnTypes) {
+LogicalResult
+AddOp::inferReturnTypes(MLIRContext *context, std::optional<Location> location,
+                        ValueRange operands, DictionaryAttr, OpaqueProperties,
+                        RegionRange,
+                        SmallVectorImpl<Type> &inferredReturnTypes) {
   auto lhs = dyn_cast<MixerType>(operands[0].getType());
   auto rhs = dyn_cast<MixerType>(operands[1].getType());
   if (!lhs || !rhs)
@@ -559,8 +561,8 @@ LogicalResult ApplyOp::verify() {
                               "of value heads ("
                            << valueHeads << " and " << valueHeadsOf(term)
                            << ")";
-  StringRef valueHeadsName = valueHeads == heads ? "mixer heads"
-                                                 : "mixer key/value heads";
+  StringRef valueHeadsName =
+      valueHeads == heads ? "mixer heads" : "mixer key/value heads";
   if (failed(check.isStatic("head count H", "value", vs[2])))
     return failure();
   if (failed(check.dim("batch B", "value", vs[0], "mixer", mixer.getBatch())) ||
@@ -577,8 +579,8 @@ LogicalResult ApplyOp::verify() {
     return emitOpError() << "result 'output' must be a rank-4 tensor "
                             "[B, T, H, V], but got "
                          << outType;
-  if (outType.getElementType() != cast<ShapedType>(value.getType())
-                                      .getElementType())
+  if (outType.getElementType() !=
+      cast<ShapedType>(value.getType()).getElementType())
     return emitOpError() << "result 'output' must have the element type of "
                             "'value', but got "
                          << outType.getElementType();
@@ -677,20 +679,18 @@ LogicalResult MaterializeOp::verify() {
                             "but got "
                          << type;
   if (!llvm::is_contained(floatTypes(getContext()), type.getElementType()))
-    return emitOpError() << "result must have element type "
-                         << kFloatTypesText << ", but got "
-                         << type.getElementType();
+    return emitOpError() << "result must have element type " << kFloatTypesText
+                         << ", but got " << type.getElementType();
   OperandChecker check(*this);
   ArrayRef<int64_t> s = type.getShape();
-  return success(
-      succeeded(check.dim("batch B", "result", s[0], "mixer",
-                          mixer.getBatch())) &&
-      succeeded(check.dim("head count H", "result", s[1], "mixer",
-                          mixer.getNumHeads())) &&
-      succeeded(check.dim("sequence length T", "result", s[2], "mixer",
-                          mixer.getSeqLen())) &&
-      succeeded(check.dim("sequence length T", "result", s[3], "mixer",
-                          mixer.getSeqLen())) &&
-      succeeded(check.dim("sequence length T", "result rows", s[2],
-                          "result columns", s[3])));
+  return success(succeeded(check.dim("batch B", "result", s[0], "mixer",
+                                     mixer.getBatch())) &&
+                 succeeded(check.dim("head count H", "result", s[1], "mixer",
+                                     mixer.getNumHeads())) &&
+                 succeeded(check.dim("sequence length T", "result", s[2],
+                                     "mixer", mixer.getSeqLen())) &&
+                 succeeded(check.dim("sequence length T", "result", s[3],
+                                     "mixer", mixer.getSeqLen())) &&
+                 succeeded(check.dim("sequence length T", "result rows", s[2],
+                                     "result columns", s[3])));
 }

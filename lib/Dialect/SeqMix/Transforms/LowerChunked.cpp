@@ -57,18 +57,6 @@ using namespace mlir;
 using namespace mlir::seqmix;
 using namespace mlir::seqmix::lowering;
 
-static Value mul(OpBuilder &b, Location l, Value x, Value y) {
-  return arith::MulFOp::create(b, l, x, y);
-}
-static Value add(OpBuilder &b, Location l, Value x, Value y) {
-  return arith::AddFOp::create(b, l, x, y);
-}
-static Value sub(OpBuilder &b, Location l, Value x, Value y) {
-  return arith::SubFOp::create(b, l, x, y);
-}
-static Value expOf(OpBuilder &b, Location l, Value x) {
-  return math::ExpOp::create(b, l, x);
-}
 static Value index(OpBuilder &b, Location l, unsigned dim) {
   return linalg::IndexOp::create(b, l, dim);
 }
@@ -300,14 +288,14 @@ static void lowerCumsum(ChunkCumsumOp op) {
         StringRef tok = diagonal ? "j, h, d" : "j, h";
         StringRef res = diagonal ? "i, h, d" : "i, h";
         unsigned jDim = diagonal ? 3 : 2;
-        Value sum =
-            cb.generic(rows, cb.filled(cb.sizes(rows), 0.0),
-                       {("(" + dims + ") -> (" + tok + ")").str(),
-                        ("(" + dims + ") -> (" + res + ")").str()},
-                       {jDim}, [&](OpBuilder &nb, Location l, ValueRange a) {
-                         Value in = lowerTriangle(nb, l, jDim, 0);
-                         return add(nb, l, a[1], selectOrZero(nb, l, in, a[0]));
-                       });
+        Value sum = cb.generic(
+            rows, cb.filled(cb.sizes(rows), 0.0),
+            {("(" + dims + ") -> (" + tok + ")").str(),
+             ("(" + dims + ") -> (" + res + ")").str()},
+            {jDim}, [&](OpBuilder &nb, Location l, ValueRange a) {
+              Value in = lowerTriangle(nb, l, jDim, 0);
+              return addF(nb, l, a[1], selectOrZero(nb, l, in, a[0]));
+            });
         return SmallVector<Value>{insertRows(cb, sum, it[0], c)};
       });
   replaceWithCasts(op, out);
@@ -352,12 +340,12 @@ static void lowerGram(ChunkGramOp op) {
             ins, zero, mapRefs, {3},
             [&](OpBuilder &nb, Location l, ValueRange a) {
               Value in = lowerTriangle(nb, l, 2, 0, strict);
-              Value p = mul(nb, l, a[0], a[1]);
+              Value p = mulF(nb, l, a[0], a[1]);
               if (diagonal) {
-                Value diff = selectOrZero(nb, l, in, sub(nb, l, a[2], a[3]));
-                p = mul(nb, l, p, expOf(nb, l, diff));
+                Value diff = selectOrZero(nb, l, in, subF(nb, l, a[2], a[3]));
+                p = mulF(nb, l, p, expF(nb, l, diff));
               }
-              return add(nb, l, a.back(), selectOrZero(nb, l, in, p));
+              return addF(nb, l, a.back(), selectOrZero(nb, l, in, p));
             });
         // A scalar decay multiplies the whole entry by exp(G_i − G_j).
         if (decay && !diagonal) {
@@ -367,9 +355,9 @@ static void lowerGram(ChunkGramOp op) {
                "(i, h, j) -> (j, h)", "(i, h, j) -> (i, h, j)"},
               {}, [&](OpBuilder &nb, Location l, ValueRange a) {
                 Value in = lowerTriangle(nb, l, 2, 0, strict);
-                Value diff = selectOrZero(nb, l, in, sub(nb, l, a[1], a[2]));
+                Value diff = selectOrZero(nb, l, in, subF(nb, l, a[1], a[2]));
                 return selectOrZero(nb, l, in,
-                                    mul(nb, l, a[0], expOf(nb, l, diff)));
+                                    mulF(nb, l, a[0], expF(nb, l, diff)));
               });
         }
         OpBuilder &cob = cb.builder();
@@ -415,9 +403,9 @@ static void lowerTriInverse(TriInverseOp op) {
                   {2}, [&](OpBuilder &gb, Location gl, ValueRange x) {
                     Value in = lowerTriangle(gb, gl, index(gb, gl, 2), i,
                                              /*strict=*/true);
-                    return add(
+                    return addF(
                         gb, gl, x[2],
-                        selectOrZero(gb, gl, in, mul(gb, gl, x[0], x[1])));
+                        selectOrZero(gb, gl, in, mulF(gb, gl, x[0], x[1])));
                   });
               // β_i (e_i − s).
               Value row = rb.generic(
@@ -429,7 +417,7 @@ static void lowerTriInverse(TriInverseOp op) {
                     Value one = arith::ConstantOp::create(
                         gb, gl, gb.getF32FloatAttr(1.0));
                     Value e = selectOrZero(gb, gl, diag, one);
-                    return mul(gb, gl, x[1], sub(gb, gl, e, x[0]));
+                    return mulF(gb, gl, x[1], subF(gb, gl, e, x[0]));
                   });
               Value next =
                   rb.insert(row, tc, {i, zero, zero}, {one, hv, c.len});
@@ -454,9 +442,9 @@ static Value chunkProduct(TensorBuilder &b, Value t, Value x, StringRef xHead,
                     "(i, h, e, j) -> (i, h, e)"},
                    {3}, [&](OpBuilder &nb, Location l, ValueRange a) {
                      Value in = lowerTriangle(nb, l, 3, 0);
-                     return add(
+                     return addF(
                          nb, l, a[2],
-                         selectOrZero(nb, l, in, mul(nb, l, a[0], a[1])));
+                         selectOrZero(nb, l, in, mulF(nb, l, a[0], a[1])));
                    });
 }
 
@@ -480,8 +468,8 @@ static Value decayedRows(TensorBuilder &b, Value xs, Value gs, Value last,
   SmallVector<StringRef> mapRefs(maps.begin(), maps.end());
   return b.generic(ins, b.empty(sizes), mapRefs, {},
                    [&](OpBuilder &nb, Location l, ValueRange a) {
-                     Value e = last ? sub(nb, l, a[2], a[1]) : a[1];
-                     return mul(nb, l, a[0], expOf(nb, l, e));
+                     Value e = last ? subF(nb, l, a[2], a[1]) : a[1];
+                     return mulF(nb, l, a[0], expF(nb, l, e));
                    });
 }
 
@@ -558,7 +546,7 @@ static void lowerStateScan(ChunkStateScanOp op) {
                       {"(i, h, e, d) -> (i, h, d)", "(i, h, e, d) -> (h, d, e)",
                        "(i, h, e, d) -> (i, h, e)"},
                       {3}, [&](OpBuilder &nb, Location l, ValueRange a) {
-                        return sub(nb, l, a[2], mul(nb, l, a[0], a[1]));
+                        return subF(nb, l, a[2], mulF(nb, l, a[0], a[1]));
                       });
       next[2] = insertRows(cb, vn, next[2], c);
     }
@@ -581,14 +569,14 @@ static void lowerStateScan(ChunkStateScanOp op) {
                       diagonal ? "(h, d, e) -> (h, d)" : "(h, d, e) -> (h)",
                       "(h, d, e) -> (h, d, e)"},
                      {}, [&](OpBuilder &nb, Location l, ValueRange a) {
-                       return mul(nb, l, a[0], expOf(nb, l, a[1]));
+                       return mulF(nb, l, a[0], expF(nb, l, a[1]));
                      });
     }
     h = cb.generic({keys, vn}, h,
                    {("(h, d, e, j) -> (j, " + keyHead + ", d)"),
                     "(h, d, e, j) -> (j, h, e)", "(h, d, e, j) -> (h, d, e)"},
                    {3}, [&](OpBuilder &nb, Location l, ValueRange a) {
-                     return add(nb, l, a[2], mul(nb, l, a[0], a[1]));
+                     return addF(nb, l, a[2], mulF(nb, l, a[0], a[1]));
                    });
     next.push_back(h);
     return next;
@@ -631,20 +619,20 @@ static void lowerOutput(ChunkOutputOp op) {
           queryHead = "h";
         }
         // (q ∘ exp(G)) h_c, then + A v on the lower triangle.
-        Value o = cb.generic({queries, hc}, cb.filled({c.len, hv, vd}, 0.0),
-                             {("(i, h, e, d) -> (i, " + queryHead + ", d)"),
-                              "(i, h, e, d) -> (h, d, e)",
-                              "(i, h, e, d) -> (i, h, e)"},
-                             {3}, [&](OpBuilder &nb, Location l, ValueRange x) {
-                               return add(nb, l, x[2], mul(nb, l, x[0], x[1]));
-                             });
+        Value o = cb.generic(
+            {queries, hc}, cb.filled({c.len, hv, vd}, 0.0),
+            {("(i, h, e, d) -> (i, " + queryHead + ", d)"),
+             "(i, h, e, d) -> (h, d, e)", "(i, h, e, d) -> (i, h, e)"},
+            {3}, [&](OpBuilder &nb, Location l, ValueRange x) {
+              return addF(nb, l, x[2], mulF(nb, l, x[0], x[1]));
+            });
         o = chunkProduct(cb, chunkBlock(cb, a, c), vs, "h", o);
         if (scale != 1.0) {
           Value factor = cb.f32Constant(scale);
           o = cb.generic({o}, cb.empty(cb.sizes(o)),
                          {"(i, h, e) -> (i, h, e)", "(i, h, e) -> (i, h, e)"},
                          {}, [&](OpBuilder &nb, Location l, ValueRange x) {
-                           return mul(nb, l, x[0], factor);
+                           return mulF(nb, l, x[0], factor);
                          });
         }
         return SmallVector<Value>{insertRows(cb, o, it[0], c)};
@@ -735,7 +723,7 @@ FailureOr<TermResult> lowering::lowerChunked(TensorBuilder &b,
                   {"(b, t, h, e) -> (b, t, h, e)", "(b, t, h, e) -> (b, t, h)",
                    "(b, t, h, e) -> (b, t, h, e)"},
                   {}, [](OpBuilder &nb, Location l, ValueRange a) {
-                    return mul(nb, l, a[0], a[1]);
+                    return mulF(nb, l, a[0], a[1]);
                   });
 
   auto gram = [&](Value x, Value y, bool strict) -> Value {

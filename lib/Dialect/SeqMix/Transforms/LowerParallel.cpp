@@ -46,18 +46,6 @@ using namespace mlir::seqmix;
 using namespace mlir::seqmix::lowering;
 
 namespace {
-Value mulF(OpBuilder &b, Location l, Value x, Value y) {
-  return arith::MulFOp::create(b, l, x, y);
-}
-Value addF(OpBuilder &b, Location l, Value x, Value y) {
-  return arith::AddFOp::create(b, l, x, y);
-}
-Value subF(OpBuilder &b, Location l, Value x, Value y) {
-  return arith::SubFOp::create(b, l, x, y);
-}
-Value expF(OpBuilder &b, Location l, Value x) {
-  return math::ExpOp::create(b, l, x);
-}
 Value zeroF(OpBuilder &b, Location l) {
   return arith::ConstantOp::create(b, l, b.getF32FloatAttr(0.0));
 }
@@ -149,20 +137,20 @@ public:
     }
     maps.push_back("(h, i, j, d) -> (h, i, j)");
     SmallVector<StringRef> mapRefs(maps.begin(), maps.end());
-    Value product = b.generic(
-        ins, b.filled({hv(), len, len}, 0.0), mapRefs, {3},
-        [&](OpBuilder &nb, Location l, ValueRange a) -> Value {
-          Value p = mulF(nb, l, a[0], a[1]);
-          if (diagonal) {
-            // Exponentiate only where kept (G_i − G_j ≤ 0 there).
-            Value keep = cmpIndex(nb, l, pred, 2, 1);
-            Value diff = subF(nb, l, a[2], a[3]);
-            Value safe =
-                arith::SelectOp::create(nb, l, keep, diff, zeroF(nb, l));
-            p = mulF(nb, l, p, expF(nb, l, safe));
-          }
-          return addF(nb, l, a.back(), p);
-        });
+    Value product =
+        b.generic(ins, b.filled({hv(), len, len}, 0.0), mapRefs, {3},
+                  [&](OpBuilder &nb, Location l, ValueRange a) -> Value {
+                    Value p = mulF(nb, l, a[0], a[1]);
+                    if (diagonal) {
+                      // Exponentiate only where kept (G_i − G_j ≤ 0 there).
+                      Value keep = cmpIndex(nb, l, pred, 2, 1);
+                      Value diff = subF(nb, l, a[2], a[3]);
+                      Value safe = arith::SelectOp::create(nb, l, keep, diff,
+                                                           zeroF(nb, l));
+                      p = mulF(nb, l, p, expF(nb, l, safe));
+                    }
+                    return addF(nb, l, a.back(), p);
+                  });
     // The mask, and a scalar decay exp(G_i − G_j).
     SmallVector<Value> maskIns = {product};
     SmallVector<StringRef> maskMaps = {"(h, i, j) -> (h, i, j)"};
@@ -172,18 +160,31 @@ public:
       maskMaps.append({"(h, i, j) -> (i, h)", "(h, i, j) -> (j, h)"});
     }
     maskMaps.push_back("(h, i, j) -> (h, i, j)");
-    return b.generic(maskIns, b.empty(b.sizes(product)), maskMaps, {},
-                     [&](OpBuilder &nb, Location l, ValueRange a) -> Value {
-                       Value keep = cmpIndex(nb, l, pred, 2, 1);
-                       Value p = a[0];
-                       if (scalar) {
-                         Value diff = subF(nb, l, a[1], a[2]);
-                         Value safe = arith::SelectOp::create(nb, l, keep, diff,
-                                                              zeroF(nb, l));
-                         p = mulF(nb, l, p, expF(nb, l, safe));
-                       }
-                       return arith::SelectOp::create(nb, l, keep, p,
-                                                      zeroF(nb, l));
+    return b.generic(
+        maskIns, b.empty(b.sizes(product)), maskMaps, {},
+        [&](OpBuilder &nb, Location l, ValueRange a) -> Value {
+          Value keep = cmpIndex(nb, l, pred, 2, 1);
+          Value p = a[0];
+          if (scalar) {
+            Value diff = subF(nb, l, a[1], a[2]);
+            Value safe =
+                arith::SelectOp::create(nb, l, keep, diff, zeroF(nb, l));
+            p = mulF(nb, l, p, expF(nb, l, safe));
+          }
+          return arith::SelectOp::create(nb, l, keep, p, zeroF(nb, l));
+        });
+  }
+
+  /// The delta rule's A_kk[h, i, j] = β_i Σ_d k_id k_jd exp(G_id − G_jd)
+  /// for j < i.
+  Value deltaGram(Value k, Value beta, Value cumDecay, DecayKind decay,
+                  Value len) {
+    Value akk = gram(k, k, cumDecay, decay, len, /*strict=*/true);
+    return b.generic({akk, beta}, b.empty(b.sizes(akk)),
+                     {"(h, i, j) -> (h, i, j)", "(h, i, j) -> (i, h)",
+                      "(h, i, j) -> (h, i, j)"},
+                     {}, [](OpBuilder &bb, Location bl, ValueRange a) {
+                       return mulF(bb, bl, a[0], a[1]);
                      });
   }
 
@@ -294,22 +295,6 @@ public:
   std::string group;
 };
 
-/// x · c for a scalar c.
-Value scaledBy(TensorBuilder &b, Value x, double c) {
-  if (c == 1.0)
-    return x;
-  auto rank = cast<ShapedType>(x.getType()).getRank();
-  std::string ids;
-  for (int64_t i = 0; i < rank; ++i)
-    ids += (i ? ", d" : "d") + std::to_string(i);
-  std::string id = "(" + ids + ") -> (" + ids + ")";
-  Value factor = b.f32Constant(c);
-  return b.generic(x, b.empty(b.sizes(x)), {id, id}, {},
-                   [&](OpBuilder &nb, Location l, ValueRange a) {
-                     return mulF(nb, l, a[0], factor);
-                   });
-}
-
 /// Slices [B, T, ...] to the tokens of `seq`: [L, ...].
 Value sliceSeq(TensorBuilder &b, Value x, const Sequence &seq, Value len) {
   if (!x)
@@ -372,7 +357,7 @@ static FailureOr<TermResult> lowerSemiseparable(TensorBuilder &b,
   SemiseparableAttr s = op.getStructure();
   DecayKind decay = s.getDecay();
   bool delta = s.getTransition() == Transition::Delta;
-  Value q = scaledBy(b, b.toF32(op.getQ()), op.getScaleOrDefault());
+  Value q = b.scaled(b.toF32(op.getQ()), op.getScaleOrDefault());
   Value k = b.toF32(op.getK());
   Value beta = op.getBeta() ? b.toF32(op.getBeta()) : Value();
   auto qs = cast<ShapedType>(q.getType()).getShape();
@@ -408,13 +393,7 @@ static FailureOr<TermResult> lowerSemiseparable(TensorBuilder &b,
           // O = Mᵀ V with M = A_qk Z.
           Value m = aqk;
           if (delta) {
-            Value akk = p.gram(kn, kn, cum, decay, len, /*strict=*/true);
-            akk = ib.generic({akk, betaN}, ib.empty(ib.sizes(akk)),
-                             {"(h, i, j) -> (h, i, j)", "(h, i, j) -> (i, h)",
-                              "(h, i, j) -> (h, i, j)"},
-                             {}, [](OpBuilder &bb, Location bl, ValueRange a) {
-                               return mulF(bb, bl, a[0], a[1]);
-                             });
+            Value akk = p.deltaGram(kn, betaN, cum, decay, len);
             // Z = (I + A_kk)⁻¹ diag(β), as [L, Hv, L] columns.
             Value diagBeta = ib.generic(
                 betaN, ib.empty({len, p.hv(), len}),
@@ -451,13 +430,7 @@ static FailureOr<TermResult> lowerSemiseparable(TensorBuilder &b,
         Value vPrime = vn;
         Value keysDecayed; // K ∘ e^G, [L, Hv, K]
         if (delta) {
-          Value akk = p.gram(kn, kn, cum, decay, len, /*strict=*/true);
-          akk = ib.generic({akk, betaN}, ib.empty(ib.sizes(akk)),
-                           {"(h, i, j) -> (h, i, j)", "(h, i, j) -> (i, h)",
-                            "(h, i, j) -> (h, i, j)"},
-                           {}, [](OpBuilder &bb, Location bl, ValueRange a) {
-                             return mulF(bb, bl, a[0], a[1]);
-                           });
+          Value akk = p.deltaGram(kn, betaN, cum, decay, len);
           Value rhs = vn;
           if (state0) {
             keysDecayed = p.decayed(kn, cum, decay, len, /*fromEnd=*/false);
@@ -537,7 +510,7 @@ static FailureOr<TermResult> lowerLowRank(TensorBuilder &b,
                                           bool transposed) {
   Value q = b.toF32(transposed ? op.getK() : op.getQ());
   Value k = b.toF32(transposed ? op.getQ() : op.getK());
-  q = scaledBy(b, q, op.getScaleOrDefault());
+  q = b.scaled(q, op.getScaleOrDefault());
   auto qs = cast<ShapedType>(q.getType()).getShape();
   int64_t heads = qs[2], keyDim = qs[3];
   std::string group = llvm::formatv("h floordiv {0}", info.heads / heads).str();
@@ -566,7 +539,7 @@ static FailureOr<TermResult> lowerLowRank(TensorBuilder &b,
 static FailureOr<TermResult>
 lowerAttention(TensorBuilder &b, const ApplyInfo &info, AttentionOp op) {
   DenseAttr s = op.getStructure();
-  Value q = scaledBy(b, b.toF32(op.getQ()), op.getScaleOrDefault());
+  Value q = b.scaled(b.toF32(op.getQ()), op.getScaleOrDefault());
   Value k = b.toF32(op.getK());
   auto qs = cast<ShapedType>(q.getType()).getShape();
   int64_t keyDim = qs[3];

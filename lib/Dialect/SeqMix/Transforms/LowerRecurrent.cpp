@@ -38,18 +38,6 @@ using namespace mlir::seqmix;
 using namespace mlir::seqmix::lowering;
 
 namespace {
-Value mul(OpBuilder &b, Location l, Value x, Value y) {
-  return arith::MulFOp::create(b, l, x, y);
-}
-Value add(OpBuilder &b, Location l, Value x, Value y) {
-  return arith::AddFOp::create(b, l, x, y);
-}
-Value sub(OpBuilder &b, Location l, Value x, Value y) {
-  return arith::SubFOp::create(b, l, x, y);
-}
-Value expOf(OpBuilder &b, Location l, Value x) {
-  return math::ExpOp::create(b, l, x);
-}
 
 /// One step of a semiseparable recurrence on the [Hv, K, V] state.
 class SemiseparableStep {
@@ -121,7 +109,7 @@ public:
                             : "(h, k, v) -> (h)";
     return b.generic({state, tok.gate}, state, {kId, gateMap, kId}, {},
                      [&](OpBuilder &nb, Location l, ValueRange a) {
-                       return mul(nb, l, a[0], expOf(nb, l, a[1]));
+                       return mulF(nb, l, a[0], expF(nb, l, a[1]));
                      });
   }
 
@@ -134,7 +122,7 @@ public:
                       ("(h, v, k) -> (" + group + ", k)"),
                       "(h, v, k) -> (h, v)"},
                      {2}, [&](OpBuilder &nb, Location l, ValueRange a) {
-                       return add(nb, l, a[2], mul(nb, l, a[0], a[1]));
+                       return addF(nb, l, a[2], mulF(nb, l, a[0], a[1]));
                      });
   }
 
@@ -151,10 +139,10 @@ public:
     maps.push_back(kId);
     return b.generic(ins, state, maps, {},
                      [&](OpBuilder &nb, Location l, ValueRange a) {
-                       Value p = mul(nb, l, a[1], a[2]);
+                       Value p = mulF(nb, l, a[1], a[2]);
                        if (c)
-                         p = mul(nb, l, p, a[3]);
-                       return add(nb, l, a[0], p);
+                         p = mulF(nb, l, p, a[3]);
+                       return addF(nb, l, a[0], p);
                      });
   }
 
@@ -165,8 +153,8 @@ public:
         {state, k, u, beta}, state,
         {kId, kMap, "(h, k, v) -> (h, v)", "(h, k, v) -> (h)", kId}, {},
         [&](OpBuilder &nb, Location l, ValueRange a) {
-          Value p = mul(nb, l, mul(nb, l, a[1], a[2]), a[3]);
-          return sub(nb, l, a[0], p);
+          Value p = mulF(nb, l, mulF(nb, l, a[1], a[2]), a[3]);
+          return subF(nb, l, a[0], p);
         });
   }
 
@@ -175,7 +163,7 @@ public:
     return b.generic({x, c}, b.empty(b.sizes(x)),
                      {"(h, v) -> (h, v)", "(h, v) -> (h)", "(h, v) -> (h, v)"},
                      {}, [&](OpBuilder &nb, Location l, ValueRange a) {
-                       return mul(nb, l, a[0], a[1]);
+                       return mulF(nb, l, a[0], a[1]);
                      });
   }
 
@@ -189,7 +177,7 @@ public:
                           {"(h, v) -> (h, v)", "(h, v) -> (h, v)",
                            "(h, v) -> (h)", "(h, v) -> (h, v)"},
                           {}, [&](OpBuilder &nb, Location l, ValueRange a) {
-                            return mul(nb, l, sub(nb, l, a[0], a[1]), a[2]);
+                            return mulF(nb, l, subF(nb, l, a[0], a[1]), a[2]);
                           });
       state = addOuter(state, tok.k, w, Value());
     } else {
@@ -223,21 +211,6 @@ private:
   std::string group;
 };
 
-/// x · c for a scalar c.
-Value scaled(TensorBuilder &b, Value x, double c) {
-  if (c == 1.0)
-    return x;
-  auto rank = cast<ShapedType>(x.getType()).getRank();
-  std::string ids;
-  for (int64_t i = 0; i < rank; ++i)
-    ids += (i ? ", d" : "d") + std::to_string(i);
-  std::string id = "(" + ids + ") -> (" + ids + ")";
-  Value factor = b.f32Constant(c);
-  return b.generic(x, b.empty(b.sizes(x)), {id, id}, {},
-                   [&](OpBuilder &nb, Location l, ValueRange a) {
-                     return mul(nb, l, a[0], factor);
-                   });
-}
 } // namespace
 
 static FailureOr<TermResult> lowerSemiseparable(TensorBuilder &b,
@@ -246,7 +219,7 @@ static FailureOr<TermResult> lowerSemiseparable(TensorBuilder &b,
                                                 bool transposed) {
   OpBuilder &ob = b.builder();
   Location loc = b.location();
-  Value q = scaled(b, b.toF32(op.getQ()), op.getScaleOrDefault());
+  Value q = b.scaled(b.toF32(op.getQ()), op.getScaleOrDefault());
   Value k = b.toF32(op.getK());
   Value beta = op.getBeta() ? b.toF32(op.getBeta()) : Value();
   Value gate = op.getGate(), dt = op.getDt();
@@ -316,7 +289,7 @@ static FailureOr<TermResult> lowerLowRank(TensorBuilder &b,
   // (scale Q Kᵀ)ᵀ = scale K Qᵀ.
   Value q = b.toF32(transposed ? op.getK() : op.getQ());
   Value k = b.toF32(transposed ? op.getQ() : op.getK());
-  q = scaled(b, q, op.getScaleOrDefault());
+  q = b.scaled(q, op.getScaleOrDefault());
   auto qs = cast<ShapedType>(q.getType()).getShape();
   int64_t heads = qs[2], keyDim = qs[3], valueHeads = info.heads;
   std::string group = llvm::formatv("h floordiv {0}", valueHeads / heads).str();
@@ -340,14 +313,14 @@ static FailureOr<TermResult> lowerLowRank(TensorBuilder &b,
             {"(h, k, v, t) -> (t, " + group + ", k)",
              "(h, k, v, t) -> (t, h, v)", "(h, k, v, t) -> (h, k, v)"},
             {3}, [&](OpBuilder &bb, Location bl, ValueRange a) {
-              return add(bb, bl, a[2], mul(bb, bl, a[0], a[1]));
+              return addF(bb, bl, a[2], mulF(bb, bl, a[0], a[1]));
             });
         Value on = ib.generic(
             {qn, state}, ib.filled({len, hv, valueDim}, 0.0),
             {"(t, h, v, k) -> (t, " + group + ", k)",
              "(t, h, v, k) -> (h, k, v)", "(t, h, v, k) -> (t, h, v)"},
             {3}, [&](OpBuilder &bb, Location bl, ValueRange a) {
-              return add(bb, bl, a[2], mul(bb, bl, a[0], a[1]));
+              return addF(bb, bl, a[2], mulF(bb, bl, a[0], a[1]));
             });
         Value out = ib.insert(on, iter[0], at, {one, len, hv, valueDim});
         scf::YieldOp::create(nb, l, out);

@@ -62,18 +62,16 @@ static LogicalResult lowerTerms(TensorBuilder &b, const ApplyInfo &info,
     }
     if (failed(result))
       return failure();
-    total = total ? b.generic({total, result->output},
-                              b.empty(b.sizes(total)),
-                              {"(b, t, h, v) -> (b, t, h, v)",
-                               "(b, t, h, v) -> (b, t, h, v)",
-                               "(b, t, h, v) -> (b, t, h, v)"},
-                              {},
-                              [](OpBuilder &nb, Location l,
-                                 ValueRange a) -> Value {
-                                return arith::AddFOp::create(nb, l, a[0],
-                                                             a[1]);
-                              })
-                  : result->output;
+    total =
+        total ? b.generic({total, result->output}, b.empty(b.sizes(total)),
+                          {"(b, t, h, v) -> (b, t, h, v)",
+                           "(b, t, h, v) -> (b, t, h, v)",
+                           "(b, t, h, v) -> (b, t, h, v)"},
+                          {},
+                          [](OpBuilder &nb, Location l, ValueRange a) -> Value {
+                            return arith::AddFOp::create(nb, l, a[0], a[1]);
+                          })
+              : result->output;
     if (result->finalState)
       finalState = result->finalState;
   }
@@ -180,7 +178,8 @@ static LogicalResult lowerMaterialize(MaterializeOp op) {
       [](OpBuilder &nb, Location l, ValueRange) -> Value {
         Value t = linalg::IndexOp::create(nb, l, 1);
         Value j = linalg::IndexOp::create(nb, l, 3);
-        Value same = arith::CmpIOp::create(nb, l, arith::CmpIPredicate::eq, t, j);
+        Value same =
+            arith::CmpIOp::create(nb, l, arith::CmpIPredicate::eq, t, j);
         Value one = arith::ConstantOp::create(nb, l, nb.getF32FloatAttr(1.0));
         Value zero = arith::ConstantOp::create(nb, l, nb.getF32FloatAttr(0.0));
         return arith::SelectOp::create(nb, l, same, one, zero);
@@ -196,8 +195,8 @@ static LogicalResult lowerMaterialize(MaterializeOp op) {
   info.wantsFinalState = false;
   Value total, finalState;
   // A diagnostic of lowerTerms goes to the materialize op.
-  auto parallel = FormAttr::get(op.getContext(), FormKind::Parallel, 0,
-                                std::nullopt, 0);
+  auto parallel =
+      FormAttr::get(op.getContext(), FormKind::Parallel, 0, std::nullopt, 0);
   if (failed(lowerTerms(b, info, *terms, parallel, total, finalState)))
     return failure();
   Value out = b.generic(

@@ -9,6 +9,7 @@
 #include "mlir/AsmParser/AsmParser.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Arith/Utils/Utils.h"
+#include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "llvm/ADT/STLExtras.h"
@@ -64,6 +65,38 @@ Sequence lowering::getSequence(OpBuilder &b, Location loc, Value seqlens,
   return {arith::ConstantIndexOp::create(b, loc, 0), offset(n), offset(next)};
 }
 
+Value lowering::mulF(OpBuilder &b, Location l, Value x, Value y) {
+  return arith::MulFOp::create(b, l, x, y);
+}
+Value lowering::addF(OpBuilder &b, Location l, Value x, Value y) {
+  return arith::AddFOp::create(b, l, x, y);
+}
+Value lowering::subF(OpBuilder &b, Location l, Value x, Value y) {
+  return arith::SubFOp::create(b, l, x, y);
+}
+Value lowering::expF(OpBuilder &b, Location l, Value x) {
+  return math::ExpOp::create(b, l, x);
+}
+
+/// The identity map of a rank-n tensor, as text.
+static std::string identityMap(int64_t rank) {
+  std::string ids;
+  for (int64_t i = 0; i < rank; ++i)
+    ids += (i ? ", d" : "d") + std::to_string(i);
+  return "(" + ids + ") -> (" + ids + ")";
+}
+
+Value TensorBuilder::scaled(Value x, double c) {
+  if (c == 1.0)
+    return x;
+  std::string id = identityMap(cast<ShapedType>(x.getType()).getRank());
+  Value factor = f32Constant(c);
+  return generic(x, empty(sizes(x)), {id, id}, {},
+                 [&](OpBuilder &nb, Location l, ValueRange a) {
+                   return mulF(nb, l, a[0], factor);
+                 });
+}
+
 Value TensorBuilder::index(int64_t v) {
   return arith::ConstantIndexOp::create(b, loc, v);
 }
@@ -96,10 +129,7 @@ Value TensorBuilder::toF32(Value tensor) {
   auto type = cast<RankedTensorType>(tensor.getType());
   if (type.getElementType().isF32())
     return tensor;
-  std::string ids;
-  for (unsigned i = 0; i < type.getRank(); ++i)
-    ids += (i ? ", d" : "d") + std::to_string(i);
-  std::string identity = "(" + ids + ") -> (" + ids + ")";
+  std::string identity = identityMap(type.getRank());
   return generic(tensor, empty(sizes(tensor)), {identity, identity}, {},
                  [&](OpBuilder &nb, Location l, ValueRange args) -> Value {
                    return arith::ExtFOp::create(nb, l, nb.getF32Type(),
@@ -111,16 +141,11 @@ Value TensorBuilder::fromF32(Value tensor, Type elementType) {
   if (elementType.isF32())
     return tensor;
   auto type = cast<RankedTensorType>(tensor.getType());
-  std::string ids;
-  for (unsigned i = 0; i < type.getRank(); ++i)
-    ids += (i ? ", d" : "d") + std::to_string(i);
-  std::string identity = "(" + ids + ") -> (" + ids + ")";
-  Value init =
-      tensor::EmptyOp::create(b, loc, sizes(tensor), elementType);
+  std::string identity = identityMap(type.getRank());
+  Value init = tensor::EmptyOp::create(b, loc, sizes(tensor), elementType);
   return generic(tensor, init, {identity, identity}, {},
                  [&](OpBuilder &nb, Location l, ValueRange args) -> Value {
-                   return arith::TruncFOp::create(nb, l, elementType,
-                                                  args[0]);
+                   return arith::TruncFOp::create(nb, l, elementType, args[0]);
                  });
 }
 
@@ -146,7 +171,8 @@ Value TensorBuilder::generic(
 }
 
 Value TensorBuilder::slice(Value tensor, ArrayRef<OpFoldResult> offsets,
-                     ArrayRef<OpFoldResult> sizes, ArrayRef<int64_t> dropped) {
+                           ArrayRef<OpFoldResult> sizes,
+                           ArrayRef<int64_t> dropped) {
   auto type = cast<RankedTensorType>(tensor.getType());
   SmallVector<int64_t> shape;
   for (auto [i, size] : llvm::enumerate(sizes)) {
@@ -161,8 +187,9 @@ Value TensorBuilder::slice(Value tensor, ArrayRef<OpFoldResult> offsets,
                                         sizes, strides);
 }
 
-Value TensorBuilder::insert(Value source, Value dest, ArrayRef<OpFoldResult> offsets,
-                      ArrayRef<OpFoldResult> sizes) {
+Value TensorBuilder::insert(Value source, Value dest,
+                            ArrayRef<OpFoldResult> offsets,
+                            ArrayRef<OpFoldResult> sizes) {
   SmallVector<OpFoldResult> strides(sizes.size(), b.getIndexAttr(1));
   return tensor::InsertSliceOp::create(b, loc, source, dest, offsets, sizes,
                                        strides);

@@ -72,6 +72,12 @@ Sequence getSequence(OpBuilder &b, Location loc, const ApplyInfo &info,
 Sequence getSequence(OpBuilder &b, Location loc, Value seqlens, Value seqLen,
                      Value n);
 
+/// Scalar f32 arithmetic inside linalg.generic bodies.
+Value mulF(OpBuilder &b, Location l, Value x, Value y);
+Value addF(OpBuilder &b, Location l, Value x, Value y);
+Value subF(OpBuilder &b, Location l, Value x, Value y);
+Value expF(OpBuilder &b, Location l, Value x);
+
 /// Small builders for tensors and linalg.generic.
 class TensorBuilder {
 public:
@@ -91,6 +97,9 @@ public:
   /// A new uninitialised f32 tensor.
   Value empty(ArrayRef<OpFoldResult> sizes);
   SmallVector<OpFoldResult> sizes(Value tensor);
+
+  /// x · c, elementwise, for a scalar c (x itself when c = 1).
+  Value scaled(Value x, double c);
 
   /// Converts a float tensor to f32 (or returns it), or f32 to `type`.
   Value toF32(Value tensor);

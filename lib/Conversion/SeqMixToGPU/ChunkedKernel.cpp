@@ -1,0 +1,792 @@
+//===- ChunkedKernel.cpp - the chunked additive-decay GPU kernel ----------===//
+//
+// Part of the SeqMix project.
+//
+//===----------------------------------------------------------------------===//
+//
+// One CTA of 4 warps per (V tile of 64 columns, value head h, batch row b)
+// walks the chunks of C = 64 tokens. Its K×64 slice of the state S is held in
+// fp32 registers as mma.sync accumulators: warp w owns rows
+// [w·K/4, (w+1)·K/4). Per chunk, with G the cumulative sum of g/ln 2 within
+// the chunk (only differences G_i − G_j ≤ 0 and G ≤ 0 are exponentiated):
+//
+//   warp w, query rows i ∈ [16w, 16w + 16):
+//     A  = Q Kᵀ                          (mma, fp32)
+//     A  = select(j ≤ i, A · exp2(G_i − G_j), 0), rounded to bf16 in registers
+//     O  = A V + (Q ∘ exp2(G_i)) S       (mma; S read as bf16 from shared
+//                                          memory, Q ∘ exp2(G_i) rounded to
+//                                          bf16 in registers)
+//     o  = bf16(scale · O)
+//     S  = exp2(G_last) · S + K̃ᵀ V       (mma, fp32 accumulators), with
+//          K̃_j = K_j · exp2(G_last − G_j) scaled in the fragment registers
+//   S (bf16) → shared memory for the next chunk's Q S.
+//
+// Q, K and V reach shared memory through cp.async (16 bytes per thread and
+// copy, zero-filled past T), two stages deep: the copies of chunk c + 1 are
+// issued before chunk c is computed, so that their latency hides behind the
+// products. The gates of chunk c + 1 are loaded into registers one chunk
+// ahead as well. Tiles stay row-major as in memory, padded by 16 bytes a row
+// (which makes ldmatrix free of bank conflicts); the mma operands are read
+// with ldmatrix (x4), transposing where the reduction dimension is the
+// tile's row (Q S, A V, K̃ᵀ V).
+//
+// Fragment layouts of mma.sync.m16n8k16 (lane = 4·gid + tig):
+//   A (16×16, row): {(gid, 2tig..+1), (gid+8, 2tig..+1), (gid, 2tig+8..+9),
+//                    (gid+8, 2tig+8..+9)}, each an i32 of two bf16, the lower
+//                    column in the low half;
+//   B (16×8, col):  {(2tig..+1, gid), (2tig+8..+9, gid)};
+//   C (16×8, f32):  {(gid, 2tig), (gid, 2tig+1), (gid+8, 2tig),
+//                    (gid+8, 2tig+1)}.
+// The accumulators of two adjacent n-tiles of A are exactly the A operand of
+// the next product, so A never leaves the registers.
+//
+// Synchronisation per chunk: wait for this thread's copies of chunk c and a
+// barrier (the chunk and the state written at the end of the previous one
+// become visible); the products; a barrier (every warp is done reading S and
+// the stage of chunk c, which the next copies overwrite); S written back.
+//
+//===----------------------------------------------------------------------===//
+
+#include "ChunkedKernel.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/LLVMIR/NVVMDialect.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/NVGPU/IR/NVGPUDialect.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+
+#include "llvm/ADT/bit.h"
+#include "llvm/Support/FormatVariadic.h"
+
+#include <array>
+#include <cmath>
+
+using namespace mlir;
+using namespace mlir::seqmix;
+
+namespace {
+constexpr int64_t kChunk = ChunkedKernelSpec::kChunk;
+constexpr int64_t kTileV = ChunkedKernelSpec::kTileV;
+constexpr int64_t kThreads = ChunkedKernelSpec::kThreads;
+constexpr int64_t kWarps = kThreads / 32;
+/// Padding of shared rows, in bf16 elements (16 bytes).
+constexpr int64_t kPad = 8;
+/// n-tiles of 8 columns in a 64-wide tile.
+constexpr int64_t kNTiles = 8;
+constexpr double kLog2E = 1.4426950408889634;
+
+/// Shared-memory layout, in bytes from the start of the dynamic buffer: two
+/// stages of (Q, K, V), then S and G.
+struct SharedLayout {
+  int64_t keyDim;
+  /// bf16 elements per row of Q and K, and of V and S.
+  int64_t qkRow() const { return keyDim + kPad; }
+  static int64_t vRow() { return kTileV + kPad; }
+  int64_t qkBytes() const { return kChunk * qkRow() * 2; }
+  static int64_t vBytes() { return kChunk * vRow() * 2; }
+  int64_t stageBytes() const { return 2 * qkBytes() + vBytes(); }
+  int64_t qOffset() const { return 0; }
+  int64_t kOffset() const { return qkBytes(); }
+  int64_t vOffset() const { return 2 * qkBytes(); }
+  int64_t sOffset() const { return 2 * stageBytes(); }
+  int64_t gOffset() const { return sOffset() + keyDim * vRow() * 2; }
+  int64_t size() const { return gOffset() + kChunk * 4; }
+};
+
+using Acc = std::array<Value, 4>;
+
+/// Builds the kernel body.
+class KernelEmitter {
+public:
+  KernelEmitter(OpBuilder &b, Location loc, const ChunkedKernelSpec &spec)
+      : b(b), loc(loc), spec(spec), layout{spec.keyDim} {
+    MLIRContext *ctx = b.getContext();
+    i32 = b.getI32Type();
+    f32 = b.getF32Type();
+    bf16 = b.getBF16Type();
+    workgroup = gpu::AddressSpaceAttr::get(ctx, gpu::AddressSpace::Workgroup);
+    accType = LLVM::LLVMStructType::getLiteral(ctx, {f32, f32, f32, f32});
+  }
+
+  void emit(gpu::GPUFuncOp func);
+
+private:
+  //===--- Scalars -------------------------------------------------------===//
+  Value idx(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
+  Value f32c(double v) {
+    return arith::ConstantOp::create(b, loc, b.getF32FloatAttr(v));
+  }
+  Value add(Value x, Value y) { return arith::AddIOp::create(b, loc, x, y); }
+  Value add(Value x, int64_t y) { return y == 0 ? x : add(x, idx(y)); }
+  Value mul(Value x, Value y) { return arith::MulIOp::create(b, loc, x, y); }
+  Value mul(Value x, int64_t y) { return y == 1 ? x : mul(x, idx(y)); }
+  Value div(Value x, int64_t y) {
+    return arith::DivUIOp::create(b, loc, x, idx(y));
+  }
+  Value rem(Value x, int64_t y) {
+    return arith::RemUIOp::create(b, loc, x, idx(y));
+  }
+  Value ult(Value x, Value y) {
+    return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, x, y);
+  }
+  Value ule(Value x, Value y) {
+    return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ule, x, y);
+  }
+  Value fadd(Value x, Value y) { return arith::AddFOp::create(b, loc, x, y); }
+  Value fsub(Value x, Value y) { return arith::SubFOp::create(b, loc, x, y); }
+  Value fmul(Value x, Value y) { return arith::MulFOp::create(b, loc, x, y); }
+  Value select(Value c, Value x, Value y) {
+    return arith::SelectOp::create(b, loc, c, x, y);
+  }
+  Value extract(Value vector, int64_t i) {
+    return vector::ExtractOp::create(b, loc, vector, ArrayRef<int64_t>{i});
+  }
+  /// 2^x with ex2.approx.ftz.f32 (no libdevice needed).
+  Value exp2(Value x) {
+    return LLVM::CallIntrinsicOp::create(
+               b, loc, f32, b.getStringAttr("llvm.nvvm.ex2.approx.ftz.f"),
+               ValueRange{x})
+        .getResult(0);
+  }
+  /// Two f32 rounded to bf16 and packed into an i32, `lo` in the low half.
+  Value packBF16(Value lo, Value hi) {
+    Value pair = NVVM::ConvertF32x2ToBF16x2Op::create(
+        b, loc, VectorType::get({2}, bf16), hi, lo, Value(),
+        NVVM::FPRoundingModeAttr::get(b.getContext(),
+                                      NVVM::FPRoundingMode::RN));
+    return extract(
+        vector::BitCastOp::create(b, loc, VectorType::get({1}, i32), pair), 0);
+  }
+  /// The two bf16 of a packed i32 scaled by two f32 and packed again.
+  Value scalePacked(Value word, Value lo, Value hi) {
+    Value pair = vector::BitCastOp::create(
+        b, loc, VectorType::get({2}, bf16),
+        vector::FromElementsOp::create(b, loc, VectorType::get({1}, i32),
+                                       ValueRange{word}));
+    Value wide = arith::ExtFOp::create(b, loc, VectorType::get({2}, f32), pair);
+    return packBF16(fmul(extract(wide, 0), lo), fmul(extract(wide, 1), hi));
+  }
+
+  /// A special register (`%tid.x`, `%ctaid.y`, ...) read by an opaque asm,
+  /// as an index: unlike gpu.thread_id, LLVM does not merge it with earlier
+  /// reads.
+  Value readSpecialRegister(StringRef name) {
+    auto asmOp = LLVM::InlineAsmOp::create(
+        b, loc, i32, ValueRange{},
+        b.getStringAttr(("mov.u32 $0, %" + name + ";").str()),
+        b.getStringAttr("=r"), b.getUnitAttr(), UnitAttr(),
+        LLVM::TailCallKindAttr(), LLVM::AsmDialectAttr(), ArrayAttr());
+    return arith::IndexCastUIOp::create(b, loc, b.getIndexType(),
+                                        asmOp.getResult(0));
+  }
+  /// Computes the thread and block coordinates and the state's base offset
+  /// afresh, so that nothing of their first computation stays live through
+  /// the chunk loop to be used after it (ptxas would spill it).
+  void recomputeStateCoordinates() {
+    tid = readSpecialRegister("tid.x");
+    lane = rem(tid, 32);
+    warp = div(tid, 32);
+    gid = div(lane, 4);
+    tig = rem(lane, 4);
+    stateBase =
+        add(mul(mul(add(mul(readSpecialRegister("ctaid.z"), spec.valueHeads),
+                        readSpecialRegister("ctaid.y")),
+                    spec.keyDim),
+                spec.valueDim),
+            mul(readSpecialRegister("ctaid.x"), kTileV));
+  }
+
+  //===--- Memory --------------------------------------------------------===//
+  Value load(Value mem, ValueRange indices) {
+    return memref::LoadOp::create(b, loc, mem, indices);
+  }
+  Value vload(VectorType type, Value mem, ValueRange indices,
+              uint64_t alignment) {
+    return vector::LoadOp::create(b, loc, type, mem, indices,
+                                  /*nontemporal=*/false,
+                                  llvm::MaybeAlign(alignment));
+  }
+  void vstore(Value value, Value mem, ValueRange indices, uint64_t alignment) {
+    vector::StoreOp::create(b, loc, value, mem, indices,
+                            /*nontemporal=*/false, llvm::MaybeAlign(alignment));
+  }
+  Value sharedView(Value offset, ArrayRef<int64_t> shape, Type element) {
+    auto type =
+        MemRefType::get(shape, element, MemRefLayoutAttrInterface(), workgroup);
+    return memref::ViewOp::create(b, loc, type, dynamicShared, offset,
+                                  ValueRange{});
+  }
+  /// ldmatrix.x4 (transposed or not) at `mem[row, col]`: four i32 of bf16
+  /// pairs.
+  std::array<Value, 4> ldmatrix(Value mem, Value row, Value col,
+                                bool transpose) {
+    Value tiles =
+        nvgpu::LdMatrixOp::create(b, loc, VectorType::get({4, 2}, bf16), mem,
+                                  ValueRange{row, col}, transpose, 4);
+    std::array<Value, 4> words;
+    for (int64_t i = 0; i < 4; ++i) {
+      Value pair =
+          vector::ExtractOp::create(b, loc, tiles, ArrayRef<int64_t>{i});
+      words[i] = extract(
+          vector::BitCastOp::create(b, loc, VectorType::get({1}, i32), pair),
+          0);
+    }
+    return words;
+  }
+  /// Copies 8 bf16 from `src[srcIndex]` to `dst[row, col]` with cp.async,
+  /// or zeros when `valid` is false.
+  void copy16(Value dst, Value row, Value col, Value src, Value srcIndex,
+              Value valid) {
+    Value count = select(valid, idx(8), idx(0));
+    nvgpu::DeviceAsyncCopyOp::create(
+        b, loc, nvgpu::DeviceAsyncTokenType::get(b.getContext()), dst,
+        ValueRange{row, col}, src, ValueRange{srcIndex}, b.getIndexAttr(8),
+        count, b.getUnitAttr());
+  }
+
+  //===--- Tensor cores --------------------------------------------------===//
+  Acc zeroAcc() {
+    Value z = f32c(0.0);
+    return {z, z, z, z};
+  }
+  /// D = A B + C with mma.sync.m16n8k16.row.col.f32.bf16.bf16.f32.
+  Acc mma(ArrayRef<Value> a, ArrayRef<Value> bOp, const Acc &c) {
+    Value d = NVVM::MmaOp::create(
+        b, loc, accType, a, bOp, ValueRange(c), ArrayRef<int64_t>{16, 8, 16},
+        std::nullopt, std::nullopt,
+        std::array<NVVM::MMATypes, 2>{NVVM::MMATypes::bf16,
+                                      NVVM::MMATypes::bf16},
+        std::array<NVVM::MMALayout, 2>{NVVM::MMALayout::row,
+                                       NVVM::MMALayout::col});
+    Acc r;
+    for (int64_t i = 0; i < 4; ++i)
+      r[i] = LLVM::ExtractValueOp::create(b, loc, d, ArrayRef<int64_t>{i});
+    return r;
+  }
+
+  //===--- Pieces of the kernel ------------------------------------------===//
+  /// The views of Q, K and V of the stage that holds chunk `chunk`.
+  struct Stage {
+    Value q, k, v;
+  };
+  Stage stageOf(Value chunk);
+  /// Issues the copies of chunk `chunk` into its stage.
+  void issueCopies(Value chunk);
+  /// The natural-log gates of the tokens 2·lane and 2·lane + 1 of `chunk`
+  /// (zero past T).
+  std::array<Value, 2> loadGates(Value chunk);
+  /// The cumulative gates of the chunk, into shared memory (warp 0).
+  void publishCumulativeGates(std::array<Value, 2> g);
+  void computeChunk(Value t0, const Stage &stage, SmallVectorImpl<Acc> &state);
+  void writeStateToShared(ArrayRef<Acc> state);
+  /// The global offset of the state element (d, 2·tig) of n-tile n.
+  Value stateOffset(Value d, int64_t n);
+  /// The first state row of m-tile `mt` of this warp.
+  Value stateRow(int64_t mt) {
+    return add(mul(warp, spec.keyDim / kWarps), 16 * mt);
+  }
+
+  OpBuilder &b;
+  Location loc;
+  const ChunkedKernelSpec &spec;
+  SharedLayout layout;
+  Type i32, f32, bf16;
+  Attribute workgroup;
+  Type accType;
+
+  // Arguments.
+  Value q, k, v, gate, init, out, finalState, seqLen;
+  // Thread and block coordinates (index).
+  Value tid, lane, warp, gid, tig, vTile, head, batch, qkHead;
+  // Base offsets (elements) of this CTA's slices.
+  Value qkBase, vBase, gateBase, stateBase;
+  Value lastToken;
+  // Shared memory.
+  Value dynamicShared, ss, gs;
+  // log γ of this head (static decay).
+  Value logGamma;
+};
+} // namespace
+
+//===----------------------------------------------------------------------===//
+// ChunkedKernelSpec
+//===----------------------------------------------------------------------===//
+
+std::string ChunkedKernelSpec::getName() const {
+  std::string name = llvm::formatv(
+      "chunked_additive_{0}_k{1}_v{2}_h{3}x{4}{5}{6}",
+      stringifyDecayKind(decay), keyDim, valueDim, qkHeads, valueHeads,
+      hasInit ? "_init" : "", hasFinal ? "_final" : "");
+  if (scale != 1.0 / std::sqrt(static_cast<double>(keyDim)))
+    name +=
+        llvm::formatv("_scale{0:x-}", llvm::bit_cast<uint64_t>(scale)).str();
+  return name;
+}
+
+int64_t ChunkedKernelSpec::getSharedMemoryBytes() const {
+  return SharedLayout{keyDim}.size();
+}
+
+std::optional<std::string> ChunkedKernelSpec::checkSupported() const {
+  if (decay != DecayKind::None && decay != DecayKind::Static &&
+      decay != DecayKind::Scalar)
+    return std::string("the decay must be none, static or scalar");
+  if (keyDim != 64 && keyDim != 128)
+    return llvm::formatv("K must be 64 or 128, not {0}", keyDim).str();
+  if (valueDim <= 0 || valueDim % kTileV != 0)
+    return llvm::formatv("V must be a multiple of 64, not {0}", valueDim).str();
+  if (qkHeads <= 0 || valueHeads % qkHeads != 0)
+    return std::string("the value heads must be a multiple of the q/k heads");
+  return std::nullopt;
+}
+
+//===----------------------------------------------------------------------===//
+// KernelEmitter
+//===----------------------------------------------------------------------===//
+
+//===----------------------------------------------------------------------===//
+// KernelEmitter
+//===----------------------------------------------------------------------===//
+
+KernelEmitter::Stage KernelEmitter::stageOf(Value chunk) {
+  Value base = mul(rem(chunk, 2), layout.stageBytes());
+  int64_t qkRow = layout.qkRow();
+  return {sharedView(add(base, layout.qOffset()), {kChunk, qkRow}, bf16),
+          sharedView(add(base, layout.kOffset()), {kChunk, qkRow}, bf16),
+          sharedView(add(base, layout.vOffset()),
+                     {kChunk, SharedLayout::vRow()}, bf16)};
+}
+
+void KernelEmitter::issueCopies(Value chunk) {
+  Stage stage = stageOf(chunk);
+  Value t0 = mul(chunk, kChunk);
+  // Rows of `pieces` pieces of 16 bytes; consecutive threads take consecutive
+  // pieces of a row, and the passes of the CTA over the tile are
+  // kThreads / pieces rows apart (so that the addresses of a thread's copies
+  // differ by constants).
+  auto copyTile = [&](Value dst, Value src, Value base, int64_t pieces,
+                      int64_t tokenStride) {
+    Value row0 = div(tid, pieces);
+    Value col = mul(rem(tid, pieces), 8);
+    int64_t rowsPerPass = kThreads / pieces;
+    for (int64_t pass = 0; pass < kChunk / rowsPerPass; ++pass) {
+      Value row = add(row0, pass * rowsPerPass);
+      Value token = add(t0, row);
+      Value clamped = arith::MinUIOp::create(b, loc, token, lastToken);
+      copy16(dst, row, col, src, add(add(base, mul(clamped, tokenStride)), col),
+             ult(token, seqLen));
+    }
+  };
+  int64_t qkStride = spec.qkHeads * spec.keyDim;
+  copyTile(stage.q, q, qkBase, spec.keyDim / 8, qkStride);
+  copyTile(stage.k, k, qkBase, spec.keyDim / 8, qkStride);
+  copyTile(stage.v, v, vBase, kTileV / 8, spec.valueHeads * spec.valueDim);
+}
+
+std::array<Value, 2> KernelEmitter::loadGates(Value chunk) {
+  Value t0 = mul(chunk, kChunk);
+  std::array<Value, 2> g;
+  for (int64_t i = 0; i < 2; ++i) {
+    Value token = add(add(t0, mul(lane, 2)), i);
+    Value valid = ult(token, seqLen);
+    Value x = logGamma;
+    if (spec.decay == DecayKind::Scalar) {
+      Value clamped = arith::MinUIOp::create(b, loc, token, lastToken);
+      x = load(gate, {add(gateBase, mul(clamped, spec.valueHeads))});
+    }
+    g[i] = select(valid, x, f32c(0.0));
+  }
+  return g;
+}
+
+void KernelEmitter::publishCumulativeGates(std::array<Value, 2> g) {
+  // An inclusive scan of the lanes' pair sums with shuffles.
+  Value incl = fadd(g[0], g[1]);
+  for (int32_t offset = 1; offset < 32; offset *= 2) {
+    auto shfl =
+        gpu::ShuffleOp::create(b, loc, incl, offset, 32, gpu::ShuffleMode::UP);
+    incl = select(shfl.getValid(), fadd(incl, shfl.getShuffleResult()), incl);
+  }
+  auto prev = gpu::ShuffleOp::create(b, loc, incl, 1, 32, gpu::ShuffleMode::UP);
+  Value excl = select(prev.getValid(), prev.getShuffleResult(), f32c(0.0));
+  Value log2e = f32c(kLog2E);
+  Value pair = vector::FromElementsOp::create(
+      b, loc, VectorType::get({2}, f32),
+      ValueRange{fmul(fadd(excl, g[0]), log2e), fmul(incl, log2e)});
+  auto isWarp0 =
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, warp, idx(0));
+  auto ifOp = scf::IfOp::create(b, loc, isWarp0, /*withElseRegion=*/false);
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(ifOp.thenBlock());
+  vstore(pair, gs, {mul(lane, 2)}, 8);
+}
+
+Value KernelEmitter::stateOffset(Value d, int64_t n) {
+  return add(add(stateBase, mul(d, spec.valueDim)), add(mul(tig, 2), 8 * n));
+}
+
+void KernelEmitter::writeStateToShared(ArrayRef<Acc> state) {
+  // S[d][v] in bf16, two columns per store.
+  auto pairType = VectorType::get({2}, bf16);
+  for (int64_t mt = 0; mt < spec.keyDim / 64; ++mt) {
+    Value d0 = add(stateRow(mt), gid);
+    for (int64_t n = 0; n < kNTiles; ++n) {
+      const Acc &acc = state[mt * kNTiles + n];
+      Value col = add(mul(tig, 2), 8 * n);
+      for (int64_t half = 0; half < 2; ++half) {
+        Value word = packBF16(acc[2 * half], acc[2 * half + 1]);
+        Value pair = vector::BitCastOp::create(
+            b, loc, pairType,
+            vector::FromElementsOp::create(b, loc, VectorType::get({1}, i32),
+                                           ValueRange{word}));
+        vstore(pair, ss, {add(d0, 8 * half), col}, 4);
+      }
+    }
+  }
+}
+
+void KernelEmitter::computeChunk(Value t0, const Stage &stage,
+                                 SmallVectorImpl<Acc> &state) {
+  int64_t keyDim = spec.keyDim;
+  bool decays = spec.decay != DecayKind::None;
+  Value rowLo = add(mul(warp, 16), gid); // query row within the chunk
+  Value rowHi = add(rowLo, 8);
+  // ldmatrix addresses: lane l gives row l % 8 of 8x8 tile l / 8.
+  Value r8 = rem(lane, 8);
+  Value tileLo = rem(div(lane, 8), 2); // 0 for tiles 0, 2; 1 for tiles 1, 3
+  Value tileHi = div(lane, 16);        // 0 for tiles 0, 1; 1 for tiles 2, 3
+  // A operand from a row-major [m][k] tile: tile t at (m + 8(t%2), k + 8(t/2)).
+  Value aRow = add(r8, mul(tileLo, 8)), aCol = mul(tileHi, 8);
+  // B operands of two n-tiles from an [n][k] tile (no transpose): tile t at
+  // (n + 8(t/2), k + 8(t%2)); from a [k][n] tile (transposed): tile t at
+  // (k + 8(t%2), n + 8(t/2)). Both give {b0, b1} of n-tile 2p, then 2p + 1.
+  Value nkRow = add(r8, mul(tileHi, 8)), nkCol = mul(tileLo, 8);
+  Value knRow = add(r8, mul(tileLo, 8)), knCol = mul(tileHi, 8);
+
+  // A = Q Kᵀ over the key dimension.
+  SmallVector<Acc> scores(kNTiles, zeroAcc()), outAcc(kNTiles, zeroAcc());
+  Value qRow = add(mul(warp, 16), aRow);
+  for (int64_t step = 0; step < keyDim / 16; ++step) {
+    std::array<Value, 4> a =
+        ldmatrix(stage.q, qRow, add(aCol, 16 * step), /*transpose=*/false);
+    for (int64_t p = 0; p < kNTiles / 2; ++p) {
+      std::array<Value, 4> bk =
+          ldmatrix(stage.k, add(nkRow, 16 * p), add(nkCol, 16 * step), false);
+      scores[2 * p] = mma(a, {bk[0], bk[1]}, scores[2 * p]);
+      scores[2 * p + 1] = mma(a, {bk[2], bk[3]}, scores[2 * p + 1]);
+    }
+  }
+
+  // Decays and the causal mask.
+  Value gLo, gHi, gLast;
+  if (decays) {
+    gLo = load(gs, {rowLo});
+    gHi = load(gs, {rowHi});
+    gLast = load(gs, {idx(kChunk - 1)});
+  }
+  Value zero = f32c(0.0);
+  for (int64_t n = 0; n < kNTiles; ++n) {
+    Value col0 = add(mul(tig, 2), 8 * n);
+    Value gj[2];
+    if (decays) {
+      Value pair = vload(VectorType::get({2}, f32), gs, {col0}, 8);
+      gj[0] = extract(pair, 0);
+      gj[1] = extract(pair, 1);
+    }
+    for (int64_t i = 0; i < 4; ++i) {
+      Value col = add(col0, i % 2);
+      Value row = i < 2 ? rowLo : rowHi;
+      Value x = scores[n][i];
+      if (decays)
+        x = fmul(x, exp2(fsub(i < 2 ? gLo : gHi, gj[i % 2])));
+      scores[n][i] = select(ule(col, row), x, zero);
+    }
+  }
+  // A as the A operand of the next products, in bf16.
+  SmallVector<std::array<Value, 4>> aFrag;
+  for (int64_t kk = 0; kk < kChunk / 16; ++kk) {
+    const Acc &lo = scores[2 * kk], &hi = scores[2 * kk + 1];
+    aFrag.push_back({packBF16(lo[0], lo[1]), packBF16(lo[2], lo[3]),
+                     packBF16(hi[0], hi[1]), packBF16(hi[2], hi[3])});
+  }
+
+  // S ← exp2(G_last) S before adding this chunk.
+  if (decays) {
+    Value decay = exp2(gLast);
+    for (Acc &acc : state)
+      for (Value &x : acc)
+        x = fmul(x, decay);
+  }
+
+  // O += A V and S += K̃ᵀ V over the chunk's tokens; both read the same V
+  // fragments. K̃ᵀ is K read transposed ([j][d] as the A operand [d][j]).
+  int64_t mTiles = keyDim / 64;
+  for (int64_t kk = 0; kk < kChunk / 16; ++kk) {
+    SmallVector<std::array<Value, 2>> bv;
+    for (int64_t p = 0; p < kNTiles / 2; ++p) {
+      std::array<Value, 4> w =
+          ldmatrix(stage.v, add(knRow, 16 * kk), add(knCol, 16 * p), true);
+      bv.push_back({w[0], w[1]});
+      bv.push_back({w[2], w[3]});
+    }
+    for (int64_t n = 0; n < kNTiles; ++n)
+      outAcc[n] = mma(aFrag[kk], bv[n], outAcc[n]);
+    // exp2(G_last − G_j) for the tokens j = 16kk + 2tig (+1) (+8) of the
+    // fragments.
+    Value f[4];
+    if (decays) {
+      for (int64_t half = 0; half < 2; ++half) {
+        Value pair = vload(VectorType::get({2}, f32), gs,
+                           {add(mul(tig, 2), 16 * kk + 8 * half)}, 8);
+        f[2 * half] = exp2(fsub(gLast, extract(pair, 0)));
+        f[2 * half + 1] = exp2(fsub(gLast, extract(pair, 1)));
+      }
+    }
+    for (int64_t mt = 0; mt < mTiles; ++mt) {
+      // The A operand [d][j] from K stored [j][d]: tile t at
+      // (j + 8(t/2), d + 8(t%2)), transposed.
+      std::array<Value, 4> a =
+          ldmatrix(stage.k, add(nkRow, 16 * kk),
+                   add(stateRow(mt), mul(tileLo, 8)), /*transpose=*/true);
+      if (decays)
+        for (int64_t i = 0; i < 4; ++i)
+          a[i] = scalePacked(a[i], f[i < 2 ? 0 : 2], f[i < 2 ? 1 : 3]);
+      for (int64_t n = 0; n < kNTiles; ++n)
+        state[mt * kNTiles + n] = mma(a, bv[n], state[mt * kNTiles + n]);
+    }
+  }
+
+  // O += (Q ∘ exp2(G_i)) S, with S (the state before this chunk) from
+  // shared memory. Scaling the rows of Q rather than those of Q S lets A V
+  // and Q S share one accumulator after the scores are dead.
+  Value eLo, eHi;
+  if (decays) {
+    eLo = exp2(gLo);
+    eHi = exp2(gHi);
+  }
+  for (int64_t step = 0; step < keyDim / 16; ++step) {
+    std::array<Value, 4> a =
+        ldmatrix(stage.q, qRow, add(aCol, 16 * step), /*transpose=*/false);
+    if (decays)
+      for (int64_t i = 0; i < 4; ++i)
+        a[i] = scalePacked(a[i], i % 2 ? eHi : eLo, i % 2 ? eHi : eLo);
+    for (int64_t p = 0; p < kNTiles / 2; ++p) {
+      std::array<Value, 4> bs =
+          ldmatrix(ss, add(knRow, 16 * step), add(knCol, 16 * p), true);
+      outAcc[2 * p] = mma(a, {bs[0], bs[1]}, outAcc[2 * p]);
+      outAcc[2 * p + 1] = mma(a, {bs[2], bs[3]}, outAcc[2 * p + 1]);
+    }
+  }
+
+  // o = bf16(scale · O) for the rows before T.
+  Value scale = f32c(spec.scale);
+  int64_t tokenStride = spec.valueHeads * spec.valueDim;
+  for (int64_t half = 0; half < 2; ++half) {
+    Value token = add(t0, half == 0 ? rowLo : rowHi);
+    auto ifOp =
+        scf::IfOp::create(b, loc, ult(token, seqLen), /*withElseRegion=*/false);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(ifOp.thenBlock());
+    Value rowBase = add(vBase, mul(token, tokenStride));
+    for (int64_t n = 0; n < kNTiles; ++n) {
+      Value word = packBF16(fmul(outAcc[n][2 * half], scale),
+                            fmul(outAcc[n][2 * half + 1], scale));
+      Value pair = vector::BitCastOp::create(
+          b, loc, VectorType::get({2}, bf16),
+          vector::FromElementsOp::create(b, loc, VectorType::get({1}, i32),
+                                         ValueRange{word}));
+      vstore(pair, out, {add(rowBase, add(mul(tig, 2), 8 * n))}, 4);
+    }
+  }
+}
+
+void KernelEmitter::emit(gpu::GPUFuncOp func) {
+  Block &entry = func.getBody().front();
+  b.setInsertionPointToStart(&entry);
+  unsigned arg = 0;
+  q = entry.getArgument(arg++);
+  k = entry.getArgument(arg++);
+  v = entry.getArgument(arg++);
+  if (spec.decay != DecayKind::None)
+    gate = entry.getArgument(arg++);
+  if (spec.hasInit)
+    init = entry.getArgument(arg++);
+  out = entry.getArgument(arg++);
+  if (spec.hasFinal)
+    finalState = entry.getArgument(arg++);
+  seqLen = entry.getArgument(arg++);
+
+  tid = gpu::ThreadIdOp::create(b, loc, gpu::Dimension::x);
+  lane = rem(tid, 32);
+  warp = div(tid, 32);
+  gid = div(lane, 4);
+  tig = rem(lane, 4);
+  vTile = gpu::BlockIdOp::create(b, loc, gpu::Dimension::x);
+  head = gpu::BlockIdOp::create(b, loc, gpu::Dimension::y);
+  batch = gpu::BlockIdOp::create(b, loc, gpu::Dimension::z);
+  qkHead = div(head, spec.valueHeads / spec.qkHeads);
+
+  int64_t keyDim = spec.keyDim, valueDim = spec.valueDim;
+  Value batchTokens = mul(batch, seqLen);
+  // q, k: ((b·T + t)·H + hq)·K + d.
+  qkBase = mul(add(mul(batchTokens, spec.qkHeads), qkHead), keyDim);
+  // v, o: ((b·T + t)·Hv + h)·V + 64·tile + e.
+  vBase = add(mul(add(mul(batchTokens, spec.valueHeads), head), valueDim),
+              mul(vTile, kTileV));
+  // g: (b·T + t)·Hv + h.
+  gateBase = add(mul(batchTokens, spec.valueHeads), head);
+  // states: ((b·Hv + h)·K + d)·V + 64·tile + e.
+  stateBase =
+      add(mul(mul(add(mul(batch, spec.valueHeads), head), keyDim), valueDim),
+          mul(vTile, kTileV));
+  // The last token, for clamping addresses past T (T ≥ 1 wherever used).
+  lastToken = arith::SubIOp::create(
+      b, loc, arith::MaxUIOp::create(b, loc, seqLen, idx(1)), idx(1));
+  if (spec.decay == DecayKind::Static)
+    logGamma = load(gate, {head});
+
+  dynamicShared = gpu::DynamicSharedMemoryOp::create(
+      b, loc,
+      MemRefType::get({ShapedType::kDynamic}, b.getI8Type(),
+                      MemRefLayoutAttrInterface(), workgroup));
+  ss = sharedView(idx(layout.sOffset()), {keyDim, SharedLayout::vRow()}, bf16);
+  gs = sharedView(idx(layout.gOffset()), {kChunk}, f32);
+
+  // The state: m-tiles of 16 rows of K per warp, 8 n-tiles each.
+  int64_t mTiles = keyDim / 64;
+  SmallVector<Acc> state;
+  for (int64_t mt = 0; mt < mTiles; ++mt) {
+    Value d0 = add(stateRow(mt), gid);
+    for (int64_t n = 0; n < kNTiles; ++n) {
+      if (!spec.hasInit) {
+        state.push_back(zeroAcc());
+        continue;
+      }
+      Acc acc;
+      for (int64_t half = 0; half < 2; ++half) {
+        Value pair = vload(VectorType::get({2}, f32), init,
+                           {stateOffset(add(d0, 8 * half), n)}, 8);
+        acc[2 * half] = extract(pair, 0);
+        acc[2 * half + 1] = extract(pair, 1);
+      }
+      state.push_back(acc);
+    }
+  }
+  writeStateToShared(state);
+
+  // Prologue: the copies of chunk 0 and the gates of chunk 0.
+  Value numChunks = div(add(seqLen, kChunk - 1), kChunk);
+  {
+    auto ifOp = scf::IfOp::create(b, loc, ult(idx(0), numChunks),
+                                  /*withElseRegion=*/false);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(ifOp.thenBlock());
+    issueCopies(idx(0));
+  }
+  NVVM::CpAsyncCommitGroupOp::create(b, loc);
+  SmallVector<Value> initArgs;
+  for (const Acc &acc : state)
+    initArgs.append(acc.begin(), acc.end());
+  bool prefetchGates = spec.decay == DecayKind::Scalar;
+  if (prefetchGates) {
+    std::array<Value, 2> g = loadGates(idx(0));
+    initArgs.append(g.begin(), g.end());
+  }
+
+  // The walk over the chunks.
+  auto loop = scf::ForOp::create(b, loc, idx(0), numChunks, idx(1), initArgs);
+  {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(loop.getBody());
+    Value chunk = loop.getInductionVar();
+    SmallVector<Acc> s;
+    for (size_t i = 0; i < state.size(); ++i)
+      s.push_back(
+          {loop.getRegionIterArg(4 * i), loop.getRegionIterArg(4 * i + 1),
+           loop.getRegionIterArg(4 * i + 2), loop.getRegionIterArg(4 * i + 3)});
+    // Start the copies of the next chunk (into the other stage, which every
+    // warp finished reading before the last barrier).
+    Value next = add(chunk, 1);
+    {
+      auto ifOp = scf::IfOp::create(b, loc, ult(next, numChunks),
+                                    /*withElseRegion=*/false);
+      OpBuilder::InsertionGuard ifGuard(b);
+      b.setInsertionPointToStart(ifOp.thenBlock());
+      issueCopies(next);
+    }
+    NVVM::CpAsyncCommitGroupOp::create(b, loc);
+    std::array<Value, 2> gates, nextGates;
+    if (prefetchGates) {
+      gates = {loop.getRegionIterArg(4 * state.size()),
+               loop.getRegionIterArg(4 * state.size() + 1)};
+      nextGates = loadGates(next);
+    } else if (spec.decay == DecayKind::Static) {
+      gates = loadGates(chunk);
+    }
+    if (spec.decay != DecayKind::None)
+      publishCumulativeGates(gates);
+    // This chunk's copies (all but the newest group) have landed.
+    NVVM::CpAsyncWaitGroupOp::create(b, loc, b.getI32IntegerAttr(1));
+    gpu::BarrierOp::create(b, loc);
+    computeChunk(mul(chunk, kChunk), stageOf(chunk), s);
+    gpu::BarrierOp::create(b, loc);
+    writeStateToShared(s);
+    SmallVector<Value> yields;
+    for (const Acc &acc : s)
+      yields.append(acc.begin(), acc.end());
+    if (prefetchGates)
+      yields.append(nextGates.begin(), nextGates.end());
+    scf::YieldOp::create(b, loc, yields);
+  }
+  NVVM::CpAsyncWaitGroupOp::create(b, loc, b.getI32IntegerAttr(0));
+
+  if (spec.hasFinal) {
+    recomputeStateCoordinates();
+    for (int64_t mt = 0; mt < mTiles; ++mt) {
+      Value d0 = add(stateRow(mt), gid);
+      for (int64_t n = 0; n < kNTiles; ++n) {
+        size_t i = mt * kNTiles + n;
+        for (int64_t half = 0; half < 2; ++half) {
+          Value pair = vector::FromElementsOp::create(
+              b, loc, VectorType::get({2}, f32),
+              ValueRange{loop.getResult(4 * i + 2 * half),
+                         loop.getResult(4 * i + 2 * half + 1)});
+          vstore(pair, finalState, {stateOffset(add(d0, 8 * half), n)}, 8);
+        }
+      }
+    }
+  }
+  gpu::ReturnOp::create(b, loc);
+}
+
+gpu::GPUFuncOp seqmix::buildChunkedKernel(OpBuilder &builder, Location loc,
+                                          const ChunkedKernelSpec &spec) {
+  MLIRContext *ctx = builder.getContext();
+  auto bf16Buffer =
+      MemRefType::get({ShapedType::kDynamic}, BFloat16Type::get(ctx));
+  auto f32Buffer =
+      MemRefType::get({ShapedType::kDynamic}, Float32Type::get(ctx));
+  SmallVector<Type> args = {bf16Buffer, bf16Buffer, bf16Buffer};
+  if (spec.decay != DecayKind::None)
+    args.push_back(f32Buffer);
+  if (spec.hasInit)
+    args.push_back(f32Buffer);
+  args.push_back(bf16Buffer);
+  if (spec.hasFinal)
+    args.push_back(f32Buffer);
+  args.push_back(builder.getIndexType());
+
+  auto func = gpu::GPUFuncOp::create(builder, loc, spec.getName(),
+                                     builder.getFunctionType(args, {}));
+  func->setAttr(gpu::GPUDialect::getKernelFuncAttrName(),
+                builder.getUnitAttr());
+  func.setKnownBlockSizeAttr(builder.getDenseI32ArrayAttr(
+      {static_cast<int32_t>(ChunkedKernelSpec::kThreads), 1, 1}));
+
+  OpBuilder::InsertionGuard guard(builder);
+  KernelEmitter emitter(builder, loc, spec);
+  emitter.emit(func);
+  return func;
+}

@@ -1,0 +1,262 @@
+//===- FormGPUKernels.cpp - seqmix.apply to gpu.launch_func ---------------===//
+//
+// Part of the SeqMix project.
+//
+//===----------------------------------------------------------------------===//
+//
+// Replaces each chunked, on-chip seqmix.apply by a launch of a kernel built by
+// ChunkedKernel.cpp. The pass runs on tensors and bufferizes the launch's
+// operands itself (to_buffer + collapse_shape for the inputs, memref.alloc +
+// to_tensor for the outputs), so that one-shot bufferization of the rest of
+// the function, followed by buffer-results-to-out-params with hoisted
+// allocations, leaves a host function whose kernels read the caller's input
+// buffers and write into the caller's output buffers.
+//
+//===----------------------------------------------------------------------===//
+
+#include "ChunkedKernel.h"
+
+#include "seqmix/Conversion/Passes.h"
+
+#include "mlir/IR/SymbolTable.h"
+
+#include <cmath>
+
+namespace mlir {
+namespace seqmix {
+#define GEN_PASS_DEF_SEQMIXFORMGPUKERNELS
+#include "seqmix/Conversion/Passes.h.inc"
+} // namespace seqmix
+} // namespace mlir
+
+using namespace mlir;
+using namespace mlir::seqmix;
+
+/// The name of the gpu.module that holds the generated kernels.
+static constexpr StringLiteral kKernelModuleName = "seqmix_kernels";
+
+namespace {
+/// What the launch of one apply needs besides the kernel.
+struct ApplyOperands {
+  SemiseparableOp mixer;
+  ChunkedKernelSpec spec;
+};
+} // namespace
+
+/// Checks that `op` is one the generated kernels compute, and fills in the
+/// kernel's configuration. Reports why not on `op` otherwise.
+static FailureOr<ApplyOperands> matchApply(ApplyOp op) {
+  auto fail = [&](const Twine &why) -> FailureOr<ApplyOperands> {
+    return op.emitOpError()
+           << "cannot be put on the GPU by seqmix-form-gpu-kernels: " << why;
+  };
+  FormAttr form = op.getFormAttr();
+  if (!form)
+    return fail("it has no #seqmix.form (run seqmix-select-form with a GPU "
+                "#seqmix.target first, or pin one)");
+  if (form.getKind() != FormKind::Chunked || form.getCarry() != Carry::OnChip)
+    return fail("only #seqmix.form<chunked, carry = onchip> is supported yet");
+  if (form.getChunk() != ChunkedKernelSpec::kChunk)
+    return fail("the chunk must be 64 tokens");
+  auto mixer = op.getMixer().getDefiningOp<SemiseparableOp>();
+  if (!mixer)
+    return fail("the mixer must come straight from a seqmix.semiseparable "
+                "(sums, transposes and other structures are not supported "
+                "yet)");
+  SemiseparableAttr structure = mixer.getStructure();
+  if (structure.getTransition() != Transition::Additive ||
+      structure.getDirection() != Direction::Causal)
+    return fail("only causal mixers with the additive transition are "
+                "supported yet");
+  if (mixer.getDt() || mixer.getBeta())
+    return fail("dt is not supported yet");
+  if (op.getSeqlens())
+    return fail("variable-length batches (seqlens) are not supported yet");
+
+  auto qType = cast<RankedTensorType>(mixer.getQ().getType());
+  auto kType = cast<RankedTensorType>(mixer.getK().getType());
+  auto vType = cast<RankedTensorType>(op.getValue().getType());
+  Type bf16 = BFloat16Type::get(op.getContext());
+  if (qType.getElementType() != bf16 || kType.getElementType() != bf16 ||
+      vType.getElementType() != bf16)
+    return fail("q, k and v must be bf16");
+  if (Value gate = mixer.getGate())
+    if (!cast<RankedTensorType>(gate.getType()).getElementType().isF32())
+      return fail("the gate must be f32");
+  if (qType.isDynamicDim(2) || qType.isDynamicDim(3) || vType.isDynamicDim(2) ||
+      vType.isDynamicDim(3))
+    return fail("the head counts, K and V must be static");
+
+  ApplyOperands result{mixer, {}};
+  ChunkedKernelSpec &spec = result.spec;
+  spec.decay = structure.getDecay();
+  spec.qkHeads = qType.getDimSize(2);
+  spec.valueHeads = vType.getDimSize(2);
+  spec.keyDim = qType.getDimSize(3);
+  spec.valueDim = vType.getDimSize(3);
+  spec.scale = mixer.getScaleOrDefault();
+  spec.hasInit = static_cast<bool>(op.getInit());
+  spec.hasFinal = static_cast<bool>(op.getFinalState());
+  if (std::optional<std::string> why = spec.checkSupported())
+    return fail(*why);
+  if (form.getSplitV() != spec.valueDim / ChunkedKernelSpec::kTileV)
+    return fail("split_v must be V / 64 = " +
+                Twine(spec.valueDim / ChunkedKernelSpec::kTileV));
+  return result;
+}
+
+/// A one-dimensional view of dynamic size (the kernels' argument type) of a
+/// buffer with the identity layout.
+static Value flatten(OpBuilder &b, Location loc, Value buffer) {
+  auto type = cast<MemRefType>(buffer.getType());
+  Value flat = buffer;
+  if (type.getRank() != 1) {
+    ReassociationIndices all;
+    for (int64_t i = 0; i < type.getRank(); ++i)
+      all.push_back(i);
+    flat = memref::CollapseShapeOp::create(b, loc, buffer,
+                                           ArrayRef<ReassociationIndices>{all});
+  }
+  auto dynamic = MemRefType::get({ShapedType::kDynamic}, type.getElementType());
+  if (flat.getType() != dynamic)
+    flat = memref::CastOp::create(b, loc, dynamic, flat);
+  return flat;
+}
+
+/// The buffer of `tensor` as a one-dimensional memref.
+static Value flatBuffer(OpBuilder &b, Location loc, Value tensor) {
+  auto type = cast<RankedTensorType>(tensor.getType());
+  auto bufferType = MemRefType::get(type.getShape(), type.getElementType());
+  Value buffer = bufferization::ToBufferOp::create(b, loc, bufferType, tensor,
+                                                   /*read_only=*/true);
+  return flatten(b, loc, buffer);
+}
+
+namespace {
+struct FormGPUKernelsPass
+    : public seqmix::impl::SeqMixFormGPUKernelsBase<FormGPUKernelsPass> {
+  void runOnOperation() override;
+};
+} // namespace
+
+/// A new buffer for a result of type `type`, with B (and T) from the apply.
+static Value allocate(OpBuilder &b, Location loc, RankedTensorType type,
+                      Value batch, Value seqLen) {
+  SmallVector<Value> sizes;
+  for (int64_t i = 0; i < type.getRank(); ++i) {
+    if (!type.isDynamicDim(i))
+      continue;
+    // Outputs are [B, T, Hv, V] and states [N = B, Hv, K, V]: only B and T
+    // can be dynamic.
+    sizes.push_back(i == 0 ? batch : seqLen);
+  }
+  return memref::AllocOp::create(
+      b, loc, MemRefType::get(type.getShape(), type.getElementType()), sizes);
+}
+
+static LogicalResult formKernel(ApplyOp op, const ApplyOperands &match,
+                                gpu::GPUModuleOp kernels,
+                                SymbolTable &kernelSymbols) {
+  const ChunkedKernelSpec &spec = match.spec;
+  auto kernel = kernelSymbols.lookup<gpu::GPUFuncOp>(spec.getName());
+  if (!kernel) {
+    OpBuilder kb = OpBuilder::atBlockEnd(kernels.getBody());
+    kernel = buildChunkedKernel(kb, kernels.getLoc(), spec);
+    kernelSymbols.insert(kernel);
+  }
+
+  Location loc = op.getLoc();
+  OpBuilder b(op);
+  Value value = op.getValue();
+  SemiseparableOp mixer = match.mixer;
+  Value batch = b.createOrFold<tensor::DimOp>(loc, value, 0);
+  Value seqLen = b.createOrFold<tensor::DimOp>(loc, value, 1);
+
+  SmallVector<Value> args = {flatBuffer(b, loc, mixer.getQ()),
+                             flatBuffer(b, loc, mixer.getK()),
+                             flatBuffer(b, loc, value)};
+  if (spec.decay != DecayKind::None)
+    args.push_back(flatBuffer(b, loc, mixer.getGate()));
+  if (spec.hasInit)
+    args.push_back(flatBuffer(b, loc, op.getInit()));
+  auto outType = cast<RankedTensorType>(op.getOutput().getType());
+  Value outBuffer = allocate(b, loc, outType, batch, seqLen);
+  args.push_back(flatten(b, loc, outBuffer));
+  Value finalBuffer;
+  RankedTensorType finalType;
+  if (spec.hasFinal) {
+    finalType = cast<RankedTensorType>(op.getFinalState().getType());
+    finalBuffer = allocate(b, loc, finalType, batch, seqLen);
+    args.push_back(flatten(b, loc, finalBuffer));
+  }
+  args.push_back(seqLen);
+
+  auto c = [&](int64_t v) -> Value {
+    return arith::ConstantIndexOp::create(b, loc, v);
+  };
+  gpu::KernelDim3 grid{c(spec.valueDim / ChunkedKernelSpec::kTileV),
+                       c(spec.valueHeads), batch};
+  gpu::KernelDim3 block{c(ChunkedKernelSpec::kThreads), c(1), c(1)};
+  Value smem = arith::ConstantIntOp::create(b, loc, b.getI32Type(),
+                                            spec.getSharedMemoryBytes());
+  // No launch for an empty batch (a grid of size 0 is a launch error).
+  Value nonEmpty =
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, batch, c(0));
+  auto ifOp = scf::IfOp::create(b, loc, nonEmpty, /*withElseRegion=*/false);
+  {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(ifOp.thenBlock());
+    gpu::LaunchFuncOp::create(b, loc, kernel, grid, block, smem, args);
+  }
+
+  Value out = bufferization::ToTensorOp::create(b, loc, outType, outBuffer,
+                                                /*restrict=*/true,
+                                                /*writable=*/true);
+  op.getOutput().replaceAllUsesWith(out);
+  if (spec.hasFinal) {
+    Value fs = bufferization::ToTensorOp::create(b, loc, finalType, finalBuffer,
+                                                 /*restrict=*/true,
+                                                 /*writable=*/true);
+    op.getFinalState().replaceAllUsesWith(fs);
+  }
+  op.erase();
+  if (mixer->use_empty())
+    mixer.erase();
+  return success();
+}
+
+void FormGPUKernelsPass::runOnOperation() {
+  ModuleOp module = getOperation();
+  SmallVector<ApplyOp> applies;
+  module.walk([&](ApplyOp op) { applies.push_back(op); });
+  if (applies.empty())
+    return;
+
+  SmallVector<std::pair<ApplyOp, ApplyOperands>> matched;
+  bool ok = true;
+  for (ApplyOp op : applies) {
+    FailureOr<ApplyOperands> match = matchApply(op);
+    if (failed(match)) {
+      ok = false;
+      continue;
+    }
+    matched.emplace_back(op, *match);
+  }
+  if (!ok)
+    return signalPassFailure();
+
+  MLIRContext *ctx = module.getContext();
+  module->setAttr(gpu::GPUDialect::getContainerModuleAttrName(),
+                  UnitAttr::get(ctx));
+  SymbolTable moduleSymbols(module);
+  auto kernels = moduleSymbols.lookup<gpu::GPUModuleOp>(kKernelModuleName);
+  if (!kernels) {
+    OpBuilder b = OpBuilder::atBlockEnd(module.getBody());
+    kernels = gpu::GPUModuleOp::create(b, module.getLoc(), kKernelModuleName);
+    moduleSymbols.insert(kernels);
+  }
+  SymbolTable kernelSymbols(kernels);
+  for (auto &[op, match] : matched)
+    if (failed(formKernel(op, match, kernels, kernelSymbols)))
+      return signalPassFailure();
+}

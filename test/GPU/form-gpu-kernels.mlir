@@ -1,0 +1,186 @@
+// RUN: seqmix-opt %s --seqmix-form-gpu-kernels -split-input-file \
+// RUN:   -verify-diagnostics | FileCheck %s
+
+// Simple GLA with grouped value heads, an initial and a final state: one
+// launch of a generated kernel, on buffers of the operands; the outputs are
+// new buffers read back as tensors.
+
+!qk = tensor<?x?x2x128xbf16>
+!v = tensor<?x?x4x128xbf16>
+!g = tensor<?x?x4xf32>
+!s = tensor<?x4x128x128xf32>
+!m = !seqmix.mixer<?x4x?, #seqmix.semiseparable<state = 128, decay = scalar, transition = additive>>
+
+// CHECK-LABEL: module attributes {gpu.container_module
+// CHECK-LABEL: func.func @simple_gla
+// CHECK-SAME: (%[[Q:.*]]: tensor<?x?x2x128xbf16>, %[[K:.*]]: tensor<?x?x2x128xbf16>, %[[V:.*]]: tensor<?x?x4x128xbf16>, %[[G:.*]]: tensor<?x?x4xf32>, %[[S0:.*]]: tensor<?x4x128x128xf32>)
+// CHECK-DAG: %[[B:.*]] = tensor.dim %[[V]], %c0
+// CHECK-DAG: %[[T:.*]] = tensor.dim %[[V]], %c1
+// CHECK: %[[QB:.*]] = bufferization.to_buffer %[[Q]] read_only
+// CHECK: %[[QF:.*]] = memref.collapse_shape %[[QB]] {{\[\[}}0, 1, 2, 3]] : memref<?x?x2x128xbf16> into memref<?xbf16>
+// CHECK: %[[OB:.*]] = memref.alloc(%[[B]], %[[T]]) : memref<?x?x4x128xbf16>
+// CHECK: %[[SB:.*]] = memref.alloc(%[[B]]) : memref<?x4x128x128xf32>
+// CHECK: scf.if
+// CHECK-NEXT: gpu.launch_func @seqmix_kernels::@chunked_additive_scalar_k128_v128_h2x4_init_final
+// CHECK-SAME: blocks in (%c2, %c4, %[[B]]) threads in (%c128, %c1{{.*}}, %c1{{.*}}) dynamic_shared_memory_size %c106752_i32
+// CHECK-SAME: args(%[[QF]] : memref<?xbf16>, %{{.*}} : memref<?xbf16>, %{{.*}} : memref<?xbf16>, %{{.*}} : memref<?xf32>, %{{.*}} : memref<?xf32>, %{{.*}} : memref<?xbf16>, %{{.*}} : memref<?xf32>, %[[T]] : index)
+// CHECK: %[[O:.*]] = bufferization.to_tensor %[[OB]] restrict writable
+// CHECK: %[[ST:.*]] = bufferization.to_tensor %[[SB]] restrict writable
+// CHECK: return %[[O]], %[[ST]]
+// CHECK-NOT: seqmix.
+// CHECK: gpu.module @seqmix_kernels
+// CHECK: gpu.func @chunked_additive_scalar_k128_v128_h2x4_init_final(%{{.*}}: memref<?xbf16>, %{{.*}}: memref<?xbf16>, %{{.*}}: memref<?xbf16>, %{{.*}}: memref<?xf32>, %{{.*}}: memref<?xf32>, %{{.*}}: memref<?xbf16>, %{{.*}}: memref<?xf32>, %{{.*}}: index) kernel attributes {known_block_size = array<i32: 128, 1, 1>}
+// CHECK: gpu.dynamic_shared_memory
+// CHECK: scf.for
+// CHECK: gpu.shuffle up
+// CHECK: gpu.barrier
+// CHECK-COUNT-224: nvvm.mma.sync
+// CHECK: gpu.barrier
+// CHECK: scf.yield
+func.func @simple_gla(%q: !qk, %k: !qk, %v: !v, %g: !g, %s0: !s) -> (!v, !s) {
+  %m = seqmix.semiseparable %q, %k gate(%g : !g) : !qk, !qk -> !m
+  %o, %sT = seqmix.apply %m, %v init(%s0 : !s)
+      {form = #seqmix.form<chunked, chunk = 64, carry = onchip, split_v = 2>}
+      : !m, !v -> !v, !s
+  return %o, %sT : !v, !s
+}
+
+// -----
+
+// RetNet at K = 64 (half the shared memory), static shapes, its per-head log
+// decay a constant; two applies of the same configuration share one kernel.
+
+!qk = tensor<2x100x4x64xbf16>
+!v = tensor<2x100x4x64xbf16>
+!m = !seqmix.mixer<2x4x100, #seqmix.semiseparable<state = 64, decay = static, transition = additive>>
+
+// CHECK-LABEL: func.func @retnet
+// CHECK: %[[GAMMA:.*]] = bufferization.to_buffer %{{.*}} read_only : tensor<4xf32> to memref<4xf32>
+// CHECK: %[[GF:.*]] = memref.cast %[[GAMMA]] : memref<4xf32> to memref<?xf32>
+// CHECK: gpu.launch_func @seqmix_kernels::@chunked_additive_static_k64_v64_h4x4
+// CHECK-SAME: blocks in (%c1{{.*}}, %c4, %c2) threads in (%c128, %c1{{.*}}, %c1{{.*}}) dynamic_shared_memory_size %c64768_i32
+// CHECK-SAME: %[[GF]] : memref<?xf32>
+// CHECK: gpu.launch_func @seqmix_kernels::@chunked_additive_static_k64_v64_h4x4
+// CHECK: gpu.module @seqmix_kernels
+// CHECK-COUNT-1: gpu.func
+// CHECK-NOT: gpu.func
+func.func @retnet(%q: !qk, %k: !qk, %v: !v, %v2: !v) -> (!v, !v) {
+  %log_gamma = arith.constant dense<[-0.0317486983, -0.015748357, -0.00784317746, -0.00391389932]> : tensor<4xf32>
+  %m = seqmix.semiseparable %q, %k gate(%log_gamma : tensor<4xf32>) : !qk, !qk -> !m
+  %o = seqmix.apply %m, %v {form = #seqmix.form<chunked, chunk = 64, carry = onchip, split_v = 1>} : !m, !v -> !v
+  %o2 = seqmix.apply %m, %v2 {form = #seqmix.form<chunked, chunk = 64, carry = onchip, split_v = 1>} : !m, !v -> !v
+  return %o, %o2 : !v, !v
+}
+
+// -----
+
+// Causal linear attention with a scale given, no state operands: no gate
+// argument, and the scale is part of the kernel's name.
+
+!qk = tensor<?x?x8x128xbf16>
+!v = tensor<?x?x8x256xbf16>
+!m = !seqmix.mixer<?x8x?, #seqmix.semiseparable<state = 128, decay = none, transition = additive>>
+
+// CHECK-LABEL: func.func @linear_attention
+// CHECK: gpu.launch_func @seqmix_kernels::@chunked_additive_none_k128_v256_h8x8_scale3fe0000000000000
+// CHECK-SAME: blocks in (%c4, %c8
+// CHECK-SAME: args(%{{.*}} : memref<?xbf16>, %{{.*}} : memref<?xbf16>, %{{.*}} : memref<?xbf16>, %{{.*}} : memref<?xbf16>, %{{.*}} : index)
+func.func @linear_attention(%q: !qk, %k: !qk, %v: !v) -> !v {
+  %m = seqmix.semiseparable %q, %k {scale = 0.5 : f64} : !qk, !qk -> !m
+  %o = seqmix.apply %m, %v {form = #seqmix.form<chunked, chunk = 64, carry = onchip, split_v = 4>} : !m, !v -> !v
+  return %o : !v
+}
+
+// -----
+
+!qk = tensor<?x?x4x64xbf16>
+!v = tensor<?x?x4x64xbf16>
+!m = !seqmix.mixer<?x4x?, #seqmix.semiseparable<state = 64, decay = none, transition = additive>>
+
+func.func @no_form(%q: !qk, %k: !qk, %v: !v) -> !v {
+  %m = seqmix.semiseparable %q, %k : !qk, !qk -> !m
+  // expected-error @below {{cannot be put on the GPU by seqmix-form-gpu-kernels: it has no #seqmix.form (run seqmix-select-form with a GPU #seqmix.target first, or pin one)}}
+  %o = seqmix.apply %m, %v : !m, !v -> !v
+  return %o : !v
+}
+
+// -----
+
+!qk = tensor<?x?x4x64xbf16>
+!v = tensor<?x?x4x64xbf16>
+!m = !seqmix.mixer<?x4x?, #seqmix.semiseparable<state = 64, decay = none, transition = additive>>
+
+func.func @recurrent(%q: !qk, %k: !qk, %v: !v) -> !v {
+  %m = seqmix.semiseparable %q, %k : !qk, !qk -> !m
+  // expected-error @below {{only #seqmix.form<chunked, carry = onchip> is supported yet}}
+  %o = seqmix.apply %m, %v {form = #seqmix.form<recurrent>} : !m, !v -> !v
+  return %o : !v
+}
+
+// -----
+
+!qk = tensor<?x?x4x128xbf16>
+!v = tensor<?x?x4x128xbf16>
+!g = tensor<?x?x4xf32>
+!b = tensor<?x?x4xbf16>
+!m = !seqmix.mixer<?x4x?, #seqmix.semiseparable<state = 128, decay = scalar, transition = delta>>
+
+func.func @delta(%q: !qk, %k: !qk, %g: !g, %beta: !b, %v: !v) -> !v {
+  %m = seqmix.semiseparable %q, %k gate(%g : !g) beta(%beta : !b) : !qk, !qk -> !m
+  // expected-error @below {{only causal mixers with the additive transition are supported yet}}
+  %o = seqmix.apply %m, %v {form = #seqmix.form<chunked, chunk = 64, carry = onchip, split_v = 2>} : !m, !v -> !v
+  return %o : !v
+}
+
+// -----
+
+!qk = tensor<?x?x4x128xf32>
+!v = tensor<?x?x4x128xf32>
+!m = !seqmix.mixer<?x4x?, #seqmix.semiseparable<state = 128, decay = none, transition = additive>>
+
+func.func @f32_inputs(%q: !qk, %k: !qk, %v: !v) -> !v {
+  %m = seqmix.semiseparable %q, %k : !qk, !qk -> !m
+  // expected-error @below {{q, k and v must be bf16}}
+  %o = seqmix.apply %m, %v {form = #seqmix.form<chunked, chunk = 64, carry = onchip, split_v = 2>} : !m, !v -> !v
+  return %o : !v
+}
+
+// -----
+
+!qk = tensor<?x?x4x96xbf16>
+!v = tensor<?x?x4x128xbf16>
+!m = !seqmix.mixer<?x4x?, #seqmix.semiseparable<state = 96, decay = none, transition = additive>>
+
+func.func @key_dim(%q: !qk, %k: !qk, %v: !v) -> !v {
+  %m = seqmix.semiseparable %q, %k : !qk, !qk -> !m
+  // expected-error @below {{K must be 64 or 128, not 96}}
+  %o = seqmix.apply %m, %v {form = #seqmix.form<chunked, chunk = 64, carry = onchip, split_v = 2>} : !m, !v -> !v
+  return %o : !v
+}
+
+// -----
+
+!qk = tensor<?x?x4x64xbf16>
+!v = tensor<?x?x4x128xbf16>
+!m = !seqmix.mixer<?x4x?, #seqmix.semiseparable<state = 64, decay = none, transition = additive>>
+
+func.func @split_v(%q: !qk, %k: !qk, %v: !v) -> !v {
+  %m = seqmix.semiseparable %q, %k : !qk, !qk -> !m
+  // expected-error @below {{split_v must be V / 64 = 2}}
+  %o = seqmix.apply %m, %v {form = #seqmix.form<chunked, chunk = 64, carry = onchip, split_v = 1>} : !m, !v -> !v
+  return %o : !v
+}
+
+// -----
+
+!qk = tensor<1x?x4x64xbf16>
+!v = tensor<1x?x4x64xbf16>
+!s = tensor<?x4x64x64xf32>
+!m = !seqmix.mixer<1x4x?, #seqmix.semiseparable<state = 64, decay = none, transition = additive>>
+
+func.func @varlen(%q: !qk, %k: !qk, %v: !v, %cu: tensor<?xi64>) -> (!v, !s) {
+  %m = seqmix.semiseparable %q, %k : !qk, !qk -> !m
+  // expected-error @below {{variable-length batches (seqlens) are not supported yet}}
+  %o, %sT = seqmix.apply %m, %v seqlens(%cu : tensor<?xi64>) {form = #seqmix.form<chunked, chunk = 64, carry = onchip, split_v = 1>} : !m, !v -> !v, !s
+  return %o, %sT : !v, !s
+}
