@@ -218,7 +218,6 @@ static FailureOr<TermResult> lowerSemiseparable(TensorBuilder &b,
                                                 SemiseparableOp op,
                                                 bool transposed) {
   OpBuilder &ob = b.builder();
-  Location loc = b.location();
   Value q = b.scaled(b.toF32(op.getQ()), op.getScaleOrDefault());
   Value k = b.toF32(op.getK());
   Value beta = op.getBeta() ? b.toF32(op.getBeta()) : Value();
@@ -230,54 +229,39 @@ static FailureOr<TermResult> lowerSemiseparable(TensorBuilder &b,
 
   OpFoldResult hv = ob.getIndexAttr(valueHeads), kd = ob.getIndexAttr(keyDim);
   OpFoldResult zero = ob.getIndexAttr(0), one = ob.getIndexAttr(1);
-  Value out0 = b.filled({info.batch, info.seqLen, hv, valueDim}, 0.0);
   bool wantsState = !transposed && info.wantsFinalState;
-  SmallVector<Value> outerInit = {out0};
-  if (wantsState)
-    outerInit.push_back(b.empty({info.numSeqs, hv, kd, valueDim}));
-
-  auto outer = scf::ForOp::create(
-      ob, loc, b.index(0), info.numSeqs, b.index(1), outerInit,
-      [&](OpBuilder &nb, Location l, Value n, ValueRange iter) {
-        TensorBuilder ib(nb, l);
-        Sequence seq = getSequence(nb, l, info, n);
+  return forEachSequence(
+      b, info, kd, wantsState,
+      [&](TensorBuilder &ib, const Sequence &seq, Value len,
+          Value n) -> std::pair<Value, Value> {
+        OpBuilder &nb = ib.builder();
+        Location l = ib.location();
         Value state0 = (info.init && !transposed)
                            ? ib.slice(info.init, {n, zero, zero, zero},
                                       {one, hv, kd, valueDim}, {0})
                            : ib.filled({hv, kd, valueDim}, 0.0);
+        Value out0 = ib.filled({len, hv, valueDim}, 0.0);
         auto inner = scf::ForOp::create(
-            nb, l, seq.begin, seq.end, ib.index(1), ValueRange{state0, iter[0]},
+            nb, l, ib.index(0), len, ib.index(1), ValueRange{state0, out0},
             [&](OpBuilder &tb, Location tl, Value i, ValueRange it) {
               TensorBuilder sb(tb, tl);
               SemiseparableStep ts(sb, op, valueHeads / heads, valueDim);
-              // Backwards for the transpose: t = begin + end - 1 - i.
-              Value t = i;
-              if (transposed) {
-                Value last = arith::SubIOp::create(
-                    tb, tl, arith::AddIOp::create(tb, tl, seq.begin, seq.end),
-                    sb.index(1));
-                t = arith::SubIOp::create(tb, tl, last, i);
-              }
+              // Row r of the sequence, backwards for the transpose.
+              Value r = i;
+              if (transposed)
+                r = arith::SubIOp::create(
+                    tb, tl, arith::SubIOp::create(tb, tl, len, sb.index(1)), i);
+              Value t = arith::AddIOp::create(tb, tl, seq.begin, r);
               auto tok =
                   ts.token(q, k, info.value, gate, beta, dt, seq.batchIndex, t);
               auto [state, o] = transposed ? ts.anticausal(it[0], tok)
                                            : ts.causal(it[0], tok);
-              Value out = sb.insert(o, it[1], {seq.batchIndex, t, zero, zero},
-                                    {one, one, hv, valueDim});
+              Value out =
+                  sb.insert(o, it[1], {r, zero, zero}, {one, hv, valueDim});
               scf::YieldOp::create(tb, tl, ValueRange{state, out});
             });
-        SmallVector<Value> results = {inner.getResult(1)};
-        if (wantsState)
-          results.push_back(ib.insert(inner.getResult(0), iter[1],
-                                      {n, zero, zero, zero},
-                                      {one, hv, kd, valueDim}));
-        scf::YieldOp::create(nb, l, results);
+        return {inner.getResult(1), inner.getResult(0)};
       });
-  TermResult result;
-  result.output = outer.getResult(0);
-  if (wantsState)
-    result.finalState = outer.getResult(1);
-  return result;
 }
 
 /// Q (Kᵀ V) per sequence and head.
@@ -285,7 +269,6 @@ static FailureOr<TermResult> lowerLowRank(TensorBuilder &b,
                                           const ApplyInfo &info, LowRankOp op,
                                           bool transposed) {
   OpBuilder &ob = b.builder();
-  Location loc = b.location();
   // (scale Q Kᵀ)ᵀ = scale K Qᵀ.
   Value q = b.toF32(transposed ? op.getK() : op.getQ());
   Value k = b.toF32(transposed ? op.getQ() : op.getK());
@@ -293,21 +276,14 @@ static FailureOr<TermResult> lowerLowRank(TensorBuilder &b,
   auto qs = cast<ShapedType>(q.getType()).getShape();
   int64_t heads = qs[2], keyDim = qs[3], valueHeads = info.heads;
   std::string group = llvm::formatv("h floordiv {0}", valueHeads / heads).str();
-  OpFoldResult hv = ob.getIndexAttr(valueHeads), kd = ob.getIndexAttr(keyDim),
-               hq = ob.getIndexAttr(heads);
-  OpFoldResult zero = ob.getIndexAttr(0), one = ob.getIndexAttr(1);
+  OpFoldResult hv = ob.getIndexAttr(valueHeads), kd = ob.getIndexAttr(keyDim);
   OpFoldResult valueDim = info.valueDim;
-  Value out0 = b.filled({info.batch, info.seqLen, hv, valueDim}, 0.0);
-  auto loop = scf::ForOp::create(
-      ob, loc, b.index(0), info.numSeqs, b.index(1), ValueRange{out0},
-      [&](OpBuilder &nb, Location l, Value n, ValueRange iter) {
-        TensorBuilder ib(nb, l);
-        Sequence seq = getSequence(nb, l, info, n);
-        Value len = arith::SubIOp::create(nb, l, seq.end, seq.begin);
-        SmallVector<OpFoldResult> at = {seq.batchIndex, seq.begin, zero, zero};
-        Value qn = ib.slice(q, at, {one, len, hq, kd}, {0});
-        Value kn = ib.slice(k, at, {one, len, hq, kd}, {0});
-        Value vn = ib.slice(info.value, at, {one, len, hv, valueDim}, {0});
+  return forEachSequence(
+      b, info, kd, /*wantsState=*/false,
+      [&](TensorBuilder &ib, const Sequence &seq, Value len,
+          Value) -> std::pair<Value, Value> {
+        Value qn = sliceSeq(ib, q, seq, len), kn = sliceSeq(ib, k, seq, len);
+        Value vn = sliceSeq(ib, info.value, seq, len);
         Value state = ib.generic(
             {kn, vn}, ib.filled({hv, kd, valueDim}, 0.0),
             {"(h, k, v, t) -> (t, " + group + ", k)",
@@ -315,17 +291,15 @@ static FailureOr<TermResult> lowerLowRank(TensorBuilder &b,
             {3}, [&](OpBuilder &bb, Location bl, ValueRange a) {
               return addF(bb, bl, a[2], mulF(bb, bl, a[0], a[1]));
             });
-        Value on = ib.generic(
+        Value out = ib.generic(
             {qn, state}, ib.filled({len, hv, valueDim}, 0.0),
             {"(t, h, v, k) -> (t, " + group + ", k)",
              "(t, h, v, k) -> (h, k, v)", "(t, h, v, k) -> (t, h, v)"},
             {3}, [&](OpBuilder &bb, Location bl, ValueRange a) {
               return addF(bb, bl, a[2], mulF(bb, bl, a[0], a[1]));
             });
-        Value out = ib.insert(on, iter[0], at, {one, len, hv, valueDim});
-        scf::YieldOp::create(nb, l, out);
+        return {out, Value()};
       });
-  return TermResult{loop.getResult(0), Value()};
 }
 
 FailureOr<TermResult> lowering::lowerRecurrent(TensorBuilder &b,

@@ -10,6 +10,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "llvm/ADT/STLExtras.h"
@@ -193,4 +194,55 @@ Value TensorBuilder::insert(Value source, Value dest,
   SmallVector<OpFoldResult> strides(sizes.size(), b.getIndexAttr(1));
   return tensor::InsertSliceOp::create(b, loc, source, dest, offsets, sizes,
                                        strides);
+}
+
+Value lowering::sliceSeq(TensorBuilder &b, Value x, const Sequence &seq,
+                         Value len) {
+  if (!x)
+    return {};
+  auto type = cast<RankedTensorType>(x.getType());
+  OpBuilder &ob = b.builder();
+  SmallVector<OpFoldResult> offsets = {seq.batchIndex, seq.begin};
+  SmallVector<OpFoldResult> sizes = {ob.getIndexAttr(1), len};
+  SmallVector<OpFoldResult> all = b.sizes(x);
+  for (int64_t d = 2; d < type.getRank(); ++d) {
+    offsets.push_back(ob.getIndexAttr(0));
+    sizes.push_back(all[d]);
+  }
+  return b.slice(x, offsets, sizes, {0});
+}
+
+TermResult lowering::forEachSequence(
+    TensorBuilder &b, const ApplyInfo &info, OpFoldResult kd, bool wantsState,
+    function_ref<std::pair<Value, Value>(TensorBuilder &, const Sequence &,
+                                         Value, Value)>
+        body) {
+  OpBuilder &ob = b.builder();
+  Location loc = b.location();
+  OpFoldResult hv = ob.getIndexAttr(info.heads);
+  OpFoldResult zero = ob.getIndexAttr(0), one = ob.getIndexAttr(1);
+  OpFoldResult valueDim = info.valueDim;
+  SmallVector<Value> init = {
+      b.filled({info.batch, info.seqLen, hv, valueDim}, 0.0)};
+  if (wantsState)
+    init.push_back(b.empty({info.numSeqs, hv, kd, valueDim}));
+  auto loop = scf::ForOp::create(
+      ob, loc, b.index(0), info.numSeqs, b.index(1), init,
+      [&](OpBuilder &nb, Location l, Value n, ValueRange it) {
+        TensorBuilder ib(nb, l);
+        Sequence seq = getSequence(nb, l, info, n);
+        Value len = arith::SubIOp::create(nb, l, seq.end, seq.begin);
+        auto [out, state] = body(ib, seq, len, n);
+        SmallVector<Value> results = {
+            ib.insert(out, it[0], {seq.batchIndex, seq.begin, zero, zero},
+                      {one, len, hv, valueDim})};
+        if (wantsState)
+          results.push_back(ib.insert(state, it[1], {n, zero, zero, zero},
+                                      {one, hv, kd, valueDim}));
+        scf::YieldOp::create(nb, l, results);
+      });
+  TermResult r{loop.getResult(0), Value()};
+  if (wantsState)
+    r.finalState = loop.getResult(1);
+  return r;
 }

@@ -132,6 +132,20 @@ struct TermResult {
   Value finalState; // [N, H, K, V] or null
 };
 
+/// Slices [B, T, ...] to the tokens of `seq`, of which there are `len`:
+/// [L, ...]. Null for a null `x`.
+Value sliceSeq(TensorBuilder &b, Value x, const Sequence &seq, Value len);
+
+/// The loop over the sequences of the batch that every form's lowering of a
+/// term shares: `body` gets the sequence, its length L and its index n, and
+/// returns the sequence's output [L, H, V] and, when `wantsState`, its final
+/// state [H, K, V]; the loop assembles [B, T, H, V] and [N, H, K, V].
+TermResult forEachSequence(TensorBuilder &b, const ApplyInfo &info,
+                           OpFoldResult keyDim, bool wantsState,
+                           function_ref<std::pair<Value, Value>(
+                               TensorBuilder &, const Sequence &, Value, Value)>
+                               body);
+
 /// The parallel form of a term (its matrix per sequence, then the product).
 FailureOr<TermResult> lowerParallel(TensorBuilder &b, const ApplyInfo &info,
                                     const Term &term);
