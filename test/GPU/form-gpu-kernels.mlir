@@ -135,12 +135,12 @@ func.func @delta(%q: !qk, %k: !qk, %g: !g, %beta: !b, %v: !v) -> !v {
 // -----
 
 !qk = tensor<?x?x4x128xf32>
-!v = tensor<?x?x4x128xf32>
+!v = tensor<?x?x4x128xbf16>
 !m = !seqmix.mixer<?x4x?, #seqmix.semiseparable<state = 128, decay = none, transition = additive>>
 
-func.func @f32_inputs(%q: !qk, %k: !qk, %v: !v) -> !v {
+func.func @mixed_types(%q: !qk, %k: !qk, %v: !v) -> !v {
   %m = seqmix.semiseparable %q, %k : !qk, !qk -> !m
-  // expected-error @below {{q, k and v must be bf16}}
+  // expected-error @below {{q, k and v must have the same element type}}
   %o = seqmix.apply %m, %v {form = #seqmix.form<chunked, chunk = 64, carry = onchip, split_v = 2>} : !m, !v -> !v
   return %o : !v
 }
@@ -169,18 +169,4 @@ func.func @split_v(%q: !qk, %k: !qk, %v: !v) -> !v {
   // expected-error @below {{split_v must be V / 64 = 2}}
   %o = seqmix.apply %m, %v {form = #seqmix.form<chunked, chunk = 64, carry = onchip, split_v = 1>} : !m, !v -> !v
   return %o : !v
-}
-
-// -----
-
-!qk = tensor<1x?x4x64xbf16>
-!v = tensor<1x?x4x64xbf16>
-!s = tensor<?x4x64x64xf32>
-!m = !seqmix.mixer<1x4x?, #seqmix.semiseparable<state = 64, decay = none, transition = additive>>
-
-func.func @varlen(%q: !qk, %k: !qk, %v: !v, %cu: tensor<?xi64>) -> (!v, !s) {
-  %m = seqmix.semiseparable %q, %k : !qk, !qk -> !m
-  // expected-error @below {{variable-length batches (seqlens) are not supported yet}}
-  %o, %sT = seqmix.apply %m, %v seqlens(%cu : tensor<?xi64>) {form = #seqmix.form<chunked, chunk = 64, carry = onchip, split_v = 1>} : !m, !v -> !v, !s
-  return %o, %sT : !v, !s
 }

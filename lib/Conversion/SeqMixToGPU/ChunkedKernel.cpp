@@ -297,7 +297,7 @@ private:
   Type accType;
 
   // Arguments.
-  Value q, k, v, gate, init, out, finalState, seqLen;
+  Value q, k, v, gate, dt, skip, init, seqlens, out, finalState, seqLen;
   // Thread and block coordinates (index).
   Value tid, lane, warp, gid, tig, vTile, head, batch, qkHead;
   // Base offsets (elements) of this CTA's slices.
@@ -314,11 +314,22 @@ private:
 // ChunkedKernelSpec
 //===----------------------------------------------------------------------===//
 
+int64_t ChunkedKernelSpec::getTileV() const {
+  return f32Inputs ? getF32TileV(*this) : kTileV;
+}
+
+int64_t ChunkedKernelSpec::getThreads() const {
+  return f32Inputs ? getF32Threads(*this) : kThreads;
+}
+
 std::string ChunkedKernelSpec::getName() const {
-  std::string name = llvm::formatv(
-      "chunked_additive_{0}_k{1}_v{2}_h{3}x{4}{5}{6}",
-      stringifyDecayKind(decay), keyDim, valueDim, qkHeads, valueHeads,
-      hasInit ? "_init" : "", hasFinal ? "_final" : "");
+  std::string name =
+      llvm::formatv("chunked_{0}_{1}_k{2}_v{3}_h{4}x{5}{6}{7}{8}{9}{10}{11}",
+                    f32Inputs ? "ffma" : "additive", stringifyDecayKind(decay),
+                    keyDim, valueDim, qkHeads, valueHeads, hasDt ? "_dt" : "",
+                    hasSkip ? "_skip" : "", hasInit ? "_init" : "",
+                    hasFinal ? "_final" : "", seqlensBits ? "_seqlens" : "",
+                    seqlensBits ? std::to_string(seqlensBits) : std::string());
   if (scale != 1.0 / std::sqrt(static_cast<double>(keyDim)))
     name +=
         llvm::formatv("_scale{0:x-}", llvm::bit_cast<uint64_t>(scale)).str();
@@ -326,7 +337,8 @@ std::string ChunkedKernelSpec::getName() const {
 }
 
 int64_t ChunkedKernelSpec::getSharedMemoryBytes() const {
-  return SharedLayout{keyDim}.size();
+  return f32Inputs ? getF32SharedMemoryBytes(*this)
+                   : SharedLayout{keyDim}.size();
 }
 
 std::optional<std::string> ChunkedKernelSpec::checkSupported() const {
@@ -335,10 +347,21 @@ std::optional<std::string> ChunkedKernelSpec::checkSupported() const {
     return std::string("the decay must be none, static or scalar");
   if (keyDim != 64 && keyDim != 128)
     return llvm::formatv("K must be 64 or 128, not {0}", keyDim).str();
-  if (valueDim <= 0 || valueDim % kTileV != 0)
-    return llvm::formatv("V must be a multiple of 64, not {0}", valueDim).str();
+  if (valueDim <= 0 || valueDim % getTileV() != 0)
+    return llvm::formatv("V must be a multiple of {0}, not {1}", getTileV(),
+                         valueDim)
+        .str();
   if (qkHeads <= 0 || valueHeads % qkHeads != 0)
     return std::string("the value heads must be a multiple of the q/k heads");
+  if (seqlensBits != 0 && seqlensBits != 32 && seqlensBits != 64)
+    return std::string("seqlens must be i32 or i64");
+  if (f32Inputs)
+    return checkF32Supported(*this);
+  if (hasDt)
+    return std::string("dt is not supported by the tensor-core kernel yet");
+  if (hasSkip)
+    return std::string("a diagonal term is not supported by the tensor-core "
+                       "kernel yet");
   return std::nullopt;
 }
 
@@ -611,8 +634,14 @@ void KernelEmitter::emit(gpu::GPUFuncOp func) {
   v = entry.getArgument(arg++);
   if (spec.decay != DecayKind::None)
     gate = entry.getArgument(arg++);
+  if (spec.hasDt)
+    dt = entry.getArgument(arg++);
+  if (spec.hasSkip)
+    skip = entry.getArgument(arg++);
   if (spec.hasInit)
     init = entry.getArgument(arg++);
+  if (spec.seqlensBits)
+    seqlens = entry.getArgument(arg++);
   out = entry.getArgument(arg++);
   if (spec.hasFinal)
     finalState = entry.getArgument(arg++);
@@ -629,7 +658,34 @@ void KernelEmitter::emit(gpu::GPUFuncOp func) {
   qkHead = div(head, spec.valueHeads / spec.qkHeads);
 
   int64_t keyDim = spec.keyDim, valueDim = spec.valueDim;
-  Value batchTokens = mul(batch, seqLen);
+  Value batchTokens;
+  if (spec.seqlensBits) {
+    // Sequence n = blockIdx.z is tokens [seqlens[n], seqlens[n + 1]) of the
+    // batch of one; offsets are clamped to [0, T] (and the end to at least
+    // the start), so that bad offsets cannot make the kernel read or write
+    // outside the buffers.
+    Value total = seqLen;
+    auto offset = [&](Value n) {
+      Value raw = load(seqlens, {n});
+      Value wide = spec.seqlensBits == 32
+                       ? arith::ExtSIOp::create(b, loc, b.getI64Type(), raw)
+                       : raw;
+      Value nonNegative = arith::MaxSIOp::create(
+          b, loc, wide,
+          arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(0)));
+      Value asIndex =
+          arith::IndexCastOp::create(b, loc, b.getIndexType(), nonNegative);
+      return arith::MinUIOp::create(b, loc, asIndex, total).getResult();
+    };
+    Value start = offset(batch);
+    Value end = arith::MaxUIOp::create(b, loc, offset(add(batch, 1)), start);
+    seqLen = arith::SubIOp::create(b, loc, end, start);
+    // An empty sequence reads nothing; its (clamped) addresses stay in the
+    // first row.
+    batchTokens = select(ult(idx(0), seqLen), start, idx(0));
+  } else {
+    batchTokens = mul(batch, seqLen);
+  }
   // q, k: ((b·T + t)·H + hq)·K + d.
   qkBase = mul(add(mul(batchTokens, spec.qkHeads), qkHead), keyDim);
   // v, o: ((b·T + t)·Hv + h)·V + 64·tile + e.
@@ -771,8 +827,16 @@ gpu::GPUFuncOp seqmix::buildChunkedKernel(OpBuilder &builder, Location loc,
   SmallVector<Type> args = {bf16Buffer, bf16Buffer, bf16Buffer};
   if (spec.decay != DecayKind::None)
     args.push_back(f32Buffer);
+  if (spec.hasDt)
+    args.push_back(f32Buffer);
+  if (spec.hasSkip)
+    args.push_back(f32Buffer);
   if (spec.hasInit)
     args.push_back(f32Buffer);
+  if (spec.seqlensBits)
+    args.push_back(MemRefType::get(
+        {ShapedType::kDynamic},
+        IntegerType::get(ctx, static_cast<unsigned>(spec.seqlensBits))));
   args.push_back(bf16Buffer);
   if (spec.hasFinal)
     args.push_back(f32Buffer);
@@ -783,7 +847,7 @@ gpu::GPUFuncOp seqmix::buildChunkedKernel(OpBuilder &builder, Location loc,
   func->setAttr(gpu::GPUDialect::getKernelFuncAttrName(),
                 builder.getUnitAttr());
   func.setKnownBlockSizeAttr(builder.getDenseI32ArrayAttr(
-      {static_cast<int32_t>(ChunkedKernelSpec::kThreads), 1, 1}));
+      {static_cast<int32_t>(spec.getThreads()), 1, 1}));
 
   OpBuilder::InsertionGuard guard(builder);
   KernelEmitter emitter(builder, loc, spec);

@@ -24,8 +24,9 @@
 namespace mlir {
 namespace seqmix {
 
-/// One configuration of the kernel. Sizes that the kernel's loops and
-/// register tiles depend on are compile-time constants; B and T are not.
+/// One configuration of a chunked kernel. Sizes that the kernel's loops and
+/// register tiles depend on are compile-time constants; B, T and the
+/// sequence offsets are not.
 struct ChunkedKernelSpec {
   /// None, Static (log γ per value head, [Hv]) or Scalar (g, [B, T, Hv]).
   DecayKind decay = DecayKind::None;
@@ -36,14 +37,31 @@ struct ChunkedKernelSpec {
   int64_t keyDim = 64;
   int64_t valueDim = 64;
   double scale = 0.125;
+  /// The element type of q, k, v and o: bf16 (tensor cores, mma.sync) or
+  /// f32 (FFMA). Gates, dt, D and states are f32 either way.
+  bool f32Inputs = false;
+  /// Mamba2's Δ: `dt` ([B, T, Hv]) scales column j of M (B_t = k_t · dt_t).
+  bool hasDt = false;
+  /// A diagonal term D ([Hv]) added to the mixer: o_t += D_h · v_t (not
+  /// scaled by `scale`).
+  bool hasSkip = false;
   bool hasInit = false;
   bool hasFinal = false;
+  /// A packed batch: `seqlens` holds N + 1 offsets (this many bits each, 32
+  /// or 64) into the T tokens of a batch of one, and sequence n is tokens
+  /// [seqlens[n], seqlens[n + 1]). 0: no seqlens, N = B.
+  unsigned seqlensBits = 0;
 
-  /// Tokens per chunk, value columns per CTA, threads per CTA.
+  /// Tokens per chunk, value columns per CTA and threads per CTA of the
+  /// tensor-core kernel.
   static constexpr int64_t kChunk = 64;
   static constexpr int64_t kTileV = 64;
   static constexpr int64_t kThreads = 128;
 
+  /// Value columns per CTA (the grid's x extent is V / getTileV()).
+  int64_t getTileV() const;
+  /// Threads per CTA.
+  int64_t getThreads() const;
   /// A name that identifies the configuration, e.g.
   /// `chunked_additive_scalar_k128_v128_h2x4_init_final`.
   std::string getName() const;
@@ -53,19 +71,32 @@ struct ChunkedKernelSpec {
   std::optional<std::string> checkSupported() const;
 };
 
-/// The kernel's arguments, in order:
-///   q, k, v:  memref<?xbf16>  ([B, T, H, K], [B, T, H, K], [B, T, Hv, V])
+/// The kernel's arguments, in order (E = bf16, or f32 with f32Inputs):
+///   q, k, v:  memref<?xE>     ([B, T, H, K], [B, T, H, K], [B, T, Hv, V])
 ///   gate:     memref<?xf32>   ([Hv] for static, [B, T, Hv] for scalar decay;
 ///                              absent for decay none)
-///   init:     memref<?xf32>   ([B, Hv, K, V]; only with hasInit)
-///   o:        memref<?xbf16>  ([B, T, Hv, V])
-///   final:    memref<?xf32>   ([B, Hv, K, V]; only with hasFinal)
+///   dt:       memref<?xf32>   ([B, T, Hv]; only with hasDt)
+///   skip:     memref<?xf32>   ([Hv], D; only with hasSkip)
+///   init:     memref<?xf32>   ([N, Hv, K, V]; only with hasInit)
+///   seqlens:  memref<?xi32> or memref<?xi64> ([N + 1]; only with
+///             seqlensBits)
+///   o:        memref<?xE>     ([B, T, Hv, V])
+///   final:    memref<?xf32>   ([N, Hv, K, V]; only with hasFinal)
 ///   T:        index
-/// to be launched on a grid of (V / 64, Hv, B) CTAs of 128 threads with
-/// getSharedMemoryBytes() of dynamic shared memory. Builds the kernel at the
-/// builder's insertion point, which must be in a gpu.module.
+/// to be launched on a grid of (V / getTileV(), Hv, N) CTAs of getThreads()
+/// threads with getSharedMemoryBytes() of dynamic shared memory. Builds the
+/// kernel at the builder's insertion point, which must be in a gpu.module.
 gpu::GPUFuncOp buildChunkedKernel(OpBuilder &builder, Location loc,
                                   const ChunkedKernelSpec &spec);
+
+/// The same contract for f32 inputs (spec.f32Inputs): FFMA, no tensor
+/// cores (ChunkedKernelF32.cpp), with its own tile sizes and limits.
+gpu::GPUFuncOp buildChunkedKernelF32(OpBuilder &builder, Location loc,
+                                     const ChunkedKernelSpec &spec);
+int64_t getF32TileV(const ChunkedKernelSpec &spec);
+int64_t getF32Threads(const ChunkedKernelSpec &spec);
+int64_t getF32SharedMemoryBytes(const ChunkedKernelSpec &spec);
+std::optional<std::string> checkF32Supported(const ChunkedKernelSpec &spec);
 
 } // namespace seqmix
 } // namespace mlir

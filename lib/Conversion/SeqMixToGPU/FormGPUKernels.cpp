@@ -70,16 +70,14 @@ static FailureOr<ApplyOperands> matchApply(ApplyOp op) {
                 "supported yet");
   if (mixer.getDt() || mixer.getBeta())
     return fail("dt is not supported yet");
-  if (op.getSeqlens())
-    return fail("variable-length batches (seqlens) are not supported yet");
-
   auto qType = cast<RankedTensorType>(mixer.getQ().getType());
   auto kType = cast<RankedTensorType>(mixer.getK().getType());
   auto vType = cast<RankedTensorType>(op.getValue().getType());
-  Type bf16 = BFloat16Type::get(op.getContext());
-  if (qType.getElementType() != bf16 || kType.getElementType() != bf16 ||
-      vType.getElementType() != bf16)
-    return fail("q, k and v must be bf16");
+  Type element = vType.getElementType();
+  if (!element.isBF16() && !element.isF32())
+    return fail("v must be bf16 or f32");
+  if (qType.getElementType() != element || kType.getElementType() != element)
+    return fail("q, k and v must have the same element type");
   if (Value gate = mixer.getGate())
     if (!cast<RankedTensorType>(gate.getType()).getElementType().isF32())
       return fail("the gate must be f32");
@@ -95,13 +93,18 @@ static FailureOr<ApplyOperands> matchApply(ApplyOp op) {
   spec.keyDim = qType.getDimSize(3);
   spec.valueDim = vType.getDimSize(3);
   spec.scale = mixer.getScaleOrDefault();
+  spec.f32Inputs = element.isF32();
   spec.hasInit = static_cast<bool>(op.getInit());
   spec.hasFinal = static_cast<bool>(op.getFinalState());
+  if (Value seqlens = op.getSeqlens())
+    spec.seqlensBits = cast<RankedTensorType>(seqlens.getType())
+                           .getElementType()
+                           .getIntOrFloatBitWidth();
   if (std::optional<std::string> why = spec.checkSupported())
     return fail(*why);
-  if (form.getSplitV() != spec.valueDim / ChunkedKernelSpec::kTileV)
-    return fail("split_v must be V / 64 = " +
-                Twine(spec.valueDim / ChunkedKernelSpec::kTileV));
+  if (form.getSplitV() != spec.valueDim / spec.getTileV())
+    return fail("split_v must be V / " + Twine(spec.getTileV()) + " = " +
+                Twine(spec.valueDim / spec.getTileV()));
   return result;
 }
 
@@ -161,7 +164,8 @@ static LogicalResult formKernel(ApplyOp op, const ApplyOperands &match,
   auto kernel = kernelSymbols.lookup<gpu::GPUFuncOp>(spec.getName());
   if (!kernel) {
     OpBuilder kb = OpBuilder::atBlockEnd(kernels.getBody());
-    kernel = buildChunkedKernel(kb, kernels.getLoc(), spec);
+    kernel = spec.f32Inputs ? buildChunkedKernelF32(kb, kernels.getLoc(), spec)
+                            : buildChunkedKernel(kb, kernels.getLoc(), spec);
     kernelSymbols.insert(kernel);
   }
 
@@ -179,6 +183,14 @@ static LogicalResult formKernel(ApplyOp op, const ApplyOperands &match,
     args.push_back(flatBuffer(b, loc, mixer.getGate()));
   if (spec.hasInit)
     args.push_back(flatBuffer(b, loc, op.getInit()));
+  // With seqlens the grid has one CTA row per sequence, N = size - 1.
+  Value sequences = batch;
+  if (spec.seqlensBits) {
+    args.push_back(flatBuffer(b, loc, op.getSeqlens()));
+    Value offsets = b.createOrFold<tensor::DimOp>(loc, op.getSeqlens(), 0);
+    sequences = b.createOrFold<arith::SubIOp>(
+        loc, offsets, arith::ConstantIndexOp::create(b, loc, 1));
+  }
   auto outType = cast<RankedTensorType>(op.getOutput().getType());
   Value outBuffer = allocate(b, loc, outType, batch, seqLen);
   args.push_back(flatten(b, loc, outBuffer));
@@ -186,7 +198,7 @@ static LogicalResult formKernel(ApplyOp op, const ApplyOperands &match,
   RankedTensorType finalType;
   if (spec.hasFinal) {
     finalType = cast<RankedTensorType>(op.getFinalState().getType());
-    finalBuffer = allocate(b, loc, finalType, batch, seqLen);
+    finalBuffer = allocate(b, loc, finalType, sequences, seqLen);
     args.push_back(flatten(b, loc, finalBuffer));
   }
   args.push_back(seqLen);
@@ -194,14 +206,14 @@ static LogicalResult formKernel(ApplyOp op, const ApplyOperands &match,
   auto c = [&](int64_t v) -> Value {
     return arith::ConstantIndexOp::create(b, loc, v);
   };
-  gpu::KernelDim3 grid{c(spec.valueDim / ChunkedKernelSpec::kTileV),
-                       c(spec.valueHeads), batch};
-  gpu::KernelDim3 block{c(ChunkedKernelSpec::kThreads), c(1), c(1)};
+  gpu::KernelDim3 grid{c(spec.valueDim / spec.getTileV()), c(spec.valueHeads),
+                       sequences};
+  gpu::KernelDim3 block{c(spec.getThreads()), c(1), c(1)};
   Value smem = arith::ConstantIntOp::create(b, loc, b.getI32Type(),
                                             spec.getSharedMemoryBytes());
   // No launch for an empty batch (a grid of size 0 is a launch error).
   Value nonEmpty =
-      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, batch, c(0));
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, sequences, c(0));
   auto ifOp = scf::IfOp::create(b, loc, nonEmpty, /*withElseRegion=*/false);
   {
     OpBuilder::InsertionGuard guard(b);
