@@ -44,16 +44,16 @@ using namespace seqmix::runtime;
 namespace {
 /// The state of the current entry-point call on this thread.
 struct CallState {
-  bool active = false;     // between seqmix_runtime_cuda_begin and _end
+  bool active = false;       // between seqmix_runtime_cuda_begin and _end
   CUstream stream = nullptr; // the caller's stream (null: the default one)
   bool failed = false;
-  std::string error;       // the first failure of the call
+  std::string error; // the first failure of the call
 };
 thread_local CallState call;
 
 std::mutex globalMutex;
-std::string moduleLoadError;  // why the last mgpuModuleLoad failed
-int defaultDevice = 0;        // mgpuSetDefaultDevice
+std::string moduleLoadError; // why the last mgpuModuleLoad failed
+int defaultDevice = 0;       // mgpuSetDefaultDevice
 /// Dynamic shared memory limits already raised, per function.
 std::unordered_map<CUfunction, unsigned> sharedLimits;
 
@@ -100,8 +100,8 @@ CUmodule loadModule(const void *data, const char *what) {
   if (!driver || !driver->setDevice(getDefaultDevice()) ||
       !SEQMIX_CUDA_CHECK(*driver, cuModuleLoadData, &module, data)) {
     std::lock_guard<std::mutex> lock(globalMutex);
-    moduleLoadError = std::string("cannot load the GPU ") + what + ": " +
-                      getLastError();
+    moduleLoadError =
+        std::string("cannot load the GPU ") + what + ": " + getLastError();
     return nullptr;
   }
   return module;
@@ -144,8 +144,8 @@ void mgpuModuleUnload(CUmodule module) {
 CUfunction mgpuModuleGetFunction(CUmodule module, const char *name) {
   if (!module) {
     std::lock_guard<std::mutex> lock(globalMutex);
-    std::string why = moduleLoadError.empty() ? std::string("no module")
-                                              : moduleLoadError;
+    std::string why =
+        moduleLoadError.empty() ? std::string("no module") : moduleLoadError;
     setLastError(why);
     recordFailure();
     return nullptr;
@@ -189,9 +189,8 @@ void mgpuLaunchKernel(CUfunction function, intptr_t gridX, intptr_t gridY,
       limit = bytes;
     }
   }
-  if (!SEQMIX_CUDA_CHECK(*driver, cuLaunchKernel, function, gridX, gridY,
-                         gridZ, blockX, blockY, blockZ, bytes, stream, params,
-                         extra))
+  if (!SEQMIX_CUDA_CHECK(*driver, cuLaunchKernel, function, gridX, gridY, gridZ,
+                         blockX, blockY, blockZ, bytes, stream, params, extra))
     recordFailure();
 }
 
@@ -259,7 +258,11 @@ void mgpuEventRecord(CUevent event, CUstream stream) {
       recordFailure();
 }
 
-void *mgpuMemAlloc(uint64_t bytes, CUstream /*stream*/, bool isHostShared) {
+// Scratch buffers of the generated code (the segments carry's states) are
+// allocated in stream order on the caller's stream where the driver has
+// cuMemAllocAsync (CUDA 11.2+), so that a call stays asynchronous; otherwise
+// with cuMemAlloc/cuMemFree.
+void *mgpuMemAlloc(uint64_t bytes, CUstream stream, bool isHostShared) {
   if (isHostShared) {
     fail("mgpuMemAlloc: host-shared (managed) allocations are not supported");
     return nullptr;
@@ -267,19 +270,28 @@ void *mgpuMemAlloc(uint64_t bytes, CUstream /*stream*/, bool isHostShared) {
   CUdeviceptr ptr = 0;
   if (bytes == 0)
     return nullptr;
-  if (CudaDriver *driver = driverWithContext())
-    if (!SEQMIX_CUDA_CHECK(*driver, cuMemAlloc, &ptr, bytes))
+  if (CudaDriver *driver = driverWithContext()) {
+    bool ok =
+        stream && driver->cuMemAllocAsync
+            ? SEQMIX_CUDA_CHECK(*driver, cuMemAllocAsync, &ptr, bytes, stream)
+            : SEQMIX_CUDA_CHECK(*driver, cuMemAlloc, &ptr, bytes);
+    if (!ok)
       recordFailure();
+  }
   return reinterpret_cast<void *>(ptr);
 }
 
-void mgpuMemFree(void *ptr, CUstream /*stream*/) {
+void mgpuMemFree(void *ptr, CUstream stream) {
   if (!ptr)
     return;
-  if (CudaDriver *driver = driverWithContext())
-    if (!SEQMIX_CUDA_CHECK(*driver, cuMemFree,
-                           reinterpret_cast<CUdeviceptr>(ptr)))
+  if (CudaDriver *driver = driverWithContext()) {
+    auto device = reinterpret_cast<CUdeviceptr>(ptr);
+    bool ok = stream && driver->cuMemFreeAsync
+                  ? SEQMIX_CUDA_CHECK(*driver, cuMemFreeAsync, device, stream)
+                  : SEQMIX_CUDA_CHECK(*driver, cuMemFree, device);
+    if (!ok)
       recordFailure();
+  }
 }
 
 void mgpuMemcpy(void *dst, void *src, size_t bytes, CUstream stream) {

@@ -112,7 +112,7 @@ func.func @no_form(%q: !qk, %k: !qk, %v: !v) -> !v {
 
 func.func @recurrent(%q: !qk, %k: !qk, %v: !v) -> !v {
   %m = seqmix.semiseparable %q, %k : !qk, !qk -> !m
-  // expected-error @below {{only #seqmix.form<chunked, carry = onchip> is supported yet}}
+  // expected-error @below {{only #seqmix.form<chunked> with carry = onchip or segments is supported yet}}
   %o = seqmix.apply %m, %v {form = #seqmix.form<recurrent>} : !m, !v -> !v
   return %o : !v
 }

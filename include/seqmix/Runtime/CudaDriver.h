@@ -93,6 +93,11 @@ constexpr unsigned CU_STREAM_NON_BLOCKING = 1;
   X(cuMemAlloc, "cuMemAlloc_v2", nullptr, true,                                \
     (CUdeviceptr * ptr, size_t bytes))                                         \
   X(cuMemFree, "cuMemFree_v2", nullptr, true, (CUdeviceptr ptr))               \
+  /* CUDA 11.2+: stream-ordered allocation. */                                 \
+  X(cuMemAllocAsync, "cuMemAllocAsync", nullptr, false,                        \
+    (CUdeviceptr * ptr, size_t bytes, CUstream stream))                        \
+  X(cuMemFreeAsync, "cuMemFreeAsync", nullptr, false,                          \
+    (CUdeviceptr ptr, CUstream stream))                                        \
   X(cuMemcpyHtoD, "cuMemcpyHtoD_v2", nullptr, true,                            \
     (CUdeviceptr dst, const void *src, size_t bytes))                          \
   X(cuMemcpyDtoH, "cuMemcpyDtoH_v2", nullptr, true,                            \

@@ -15,10 +15,14 @@
 //===----------------------------------------------------------------------===//
 
 #include "ChunkedKernel.h"
+#include "SegmentKernels.h"
 
 #include "seqmix/Conversion/Passes.h"
 
 #include "mlir/IR/SymbolTable.h"
+
+#include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/MathExtras.h"
 
 #include <cmath>
 
@@ -54,8 +58,13 @@ static FailureOr<ApplyOperands> matchApply(ApplyOp op) {
   if (!form)
     return fail("it has no #seqmix.form (run seqmix-select-form with a GPU "
                 "#seqmix.target first, or pin one)");
-  if (form.getKind() != FormKind::Chunked || form.getCarry() != Carry::OnChip)
-    return fail("only #seqmix.form<chunked, carry = onchip> is supported yet");
+  if (form.getKind() != FormKind::Chunked ||
+      (form.getCarry() != Carry::OnChip && form.getCarry() != Carry::Segments))
+    return fail("only #seqmix.form<chunked> with carry = onchip or segments "
+                "is supported yet");
+  if (form.getCarry() == Carry::Segments && op.getSeqlens())
+    return fail("the segments carry does not take seqlens yet (use carry = "
+                "onchip)");
   if (form.getChunk() != ChunkedKernelSpec::kChunk)
     return fail("the chunk must be 64 tokens");
   auto mixer = op.getMixer().getDefiningOp<SemiseparableOp>();
@@ -157,18 +166,234 @@ static Value allocate(OpBuilder &b, Location loc, RankedTensorType type,
       b, loc, MemRefType::get(type.getShape(), type.getElementType()), sizes);
 }
 
-static LogicalResult formKernel(ApplyOp op, const ApplyOperands &match,
-                                gpu::GPUModuleOp kernels,
-                                SymbolTable &kernelSymbols) {
-  const ChunkedKernelSpec &spec = match.spec;
-  auto kernel = kernelSymbols.lookup<gpu::GPUFuncOp>(spec.getName());
-  if (!kernel) {
-    OpBuilder kb = OpBuilder::atBlockEnd(kernels.getBody());
-    kernel = spec.f32Inputs ? buildChunkedKernelF32(kb, kernels.getLoc(), spec)
-                            : buildChunkedKernel(kb, kernels.getLoc(), spec);
-    kernelSymbols.insert(kernel);
-  }
+namespace {
+/// Builds kernels into the gpu.module on first use.
+struct KernelCache {
+  gpu::GPUModuleOp module;
+  SymbolTable &symbols;
 
+  template <typename Build> gpu::GPUFuncOp get(StringRef name, Build build) {
+    if (auto kernel = symbols.lookup<gpu::GPUFuncOp>(name))
+      return kernel;
+    OpBuilder kb = OpBuilder::atBlockEnd(module.getBody());
+    gpu::GPUFuncOp kernel = build(kb, module.getLoc());
+    symbols.insert(kernel);
+    return kernel;
+  }
+  gpu::GPUFuncOp chunked(const ChunkedKernelSpec &spec) {
+    return get(spec.getName(), [&](OpBuilder &kb, Location loc) {
+      return spec.f32Inputs ? buildChunkedKernelF32(kb, loc, spec)
+                            : buildChunkedKernel(kb, loc, spec);
+    });
+  }
+};
+
+/// The operands of one launch of a chunked kernel, as flat buffers.
+struct ChunkedArgs {
+  Value q, k, v, gate, dt, skip, init, seqlens, out, finalState, seqLen;
+
+  /// In the order of the kernel ABI (ChunkedKernel.h) for `spec`.
+  SmallVector<Value> forSpec(const ChunkedKernelSpec &spec) const {
+    SmallVector<Value> args = {q, k, v};
+    if (spec.decay != DecayKind::None)
+      args.push_back(gate);
+    if (spec.hasDt)
+      args.push_back(dt);
+    if (spec.hasSkip)
+      args.push_back(skip);
+    if (spec.hasInit)
+      args.push_back(init);
+    if (spec.seqlensBits)
+      args.push_back(seqlens);
+    args.push_back(out);
+    if (spec.hasFinal)
+      args.push_back(finalState);
+    args.push_back(seqLen);
+    return args;
+  }
+};
+} // namespace
+
+/// `body` inside `scf.if cond`.
+template <typename Fn>
+static void ifThen(OpBuilder &b, Location loc, Value cond, Fn body) {
+  auto ifOp = scf::IfOp::create(b, loc, cond, /*withElseRegion=*/false);
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(ifOp.thenBlock());
+  body();
+}
+
+/// The segments carry (SegmentKernels.h): splits each of the N sequences
+/// into nseg segments when the grid of the on-chip carry would leave
+/// multiprocessors idle, and launches the on-chip kernel otherwise. The
+/// number of segments is computed when the function runs, with the cost
+/// model's rule (seqmix-select-form): at most two CTAs per multiprocessor, each
+/// segment at least four chunks long.
+static void launchSegments(OpBuilder &b, Location loc,
+                           const ChunkedKernelSpec &spec, KernelCache &cache,
+                           TargetAttr target, ChunkedArgs args, Value batch,
+                           Value seqLen) {
+  auto c = [&](int64_t v) -> Value {
+    return arith::ConstantIndexOp::create(b, loc, v);
+  };
+  auto mul = [&](Value x, Value y) -> Value {
+    return b.createOrFold<arith::MulIOp>(loc, x, y);
+  };
+  auto ceilDiv = [&](Value x, Value y) -> Value {
+    return b.createOrFold<arith::CeilDivUIOp>(loc, x, y);
+  };
+  auto maxU = [&](Value x, Value y) -> Value {
+    return b.createOrFold<arith::MaxUIOp>(loc, x, y);
+  };
+  auto minU = [&](Value x, Value y) -> Value {
+    return b.createOrFold<arith::MinUIOp>(loc, x, y);
+  };
+  constexpr int64_t chunk = ChunkedKernelSpec::kChunk;
+  int64_t vTiles = spec.valueDim / spec.getTileV();
+  int64_t heads = spec.valueHeads;
+  Value ctas = mul(batch, c(vTiles * heads));
+  Value wanted = b.createOrFold<arith::DivUIOp>(
+      loc, c(2 * target.withDefaults().getSms()), maxU(ctas, c(1)));
+  Value longest = b.createOrFold<arith::DivUIOp>(loc, seqLen, c(4 * chunk));
+  Value first = maxU(c(1), minU(wanted, longest));
+  // Segments of a whole number of chunks; their count after rounding.
+  Value segLen =
+      maxU(c(chunk), mul(ceilDiv(ceilDiv(seqLen, first), c(chunk)), c(chunk)));
+  Value nseg = maxU(c(1), ceilDiv(seqLen, segLen));
+
+  Value nonEmpty =
+      b.createOrFold<arith::CmpIOp>(loc, arith::CmpIPredicate::ne, batch, c(0));
+  Value split =
+      b.createOrFold<arith::CmpIOp>(loc, arith::CmpIPredicate::ugt, nseg, c(1));
+  gpu::KernelDim3 block{c(spec.getThreads()), c(1), c(1)};
+  auto ifOp = scf::IfOp::create(
+      b, loc, b.createOrFold<arith::AndIOp>(loc, nonEmpty, split),
+      /*withElseRegion=*/true);
+  OpBuilder::InsertionGuard guard(b);
+  auto smemOf = [&](int64_t bytes) -> Value {
+    return arith::ConstantIntOp::create(b, loc, b.getI32Type(), bytes);
+  };
+
+  // Not split: the on-chip carry, as for #seqmix.form<..., carry = onchip>.
+  b.setInsertionPointToStart(ifOp.elseBlock());
+  ifThen(b, loc, nonEmpty, [&] {
+    gpu::LaunchFuncOp::create(b, loc, cache.chunked(spec),
+                              gpu::KernelDim3{c(vTiles), c(heads), batch},
+                              block, smemOf(spec.getSharedMemoryBytes()),
+                              args.forSpec(spec));
+  });
+
+  b.setInsertionPointToStart(ifOp.thenBlock());
+  Value segments = mul(batch, nseg);
+  Value count = b.createOrFold<arith::AddIOp>(loc, segments, c(1));
+  int64_t stateSize = spec.keyDim * spec.valueDim;
+  Value states = mul(segments, c(heads * stateSize));
+  Type f32 = b.getF32Type(), i32 = b.getI32Type();
+  auto tokenType = gpu::AsyncTokenType::get(b.getContext());
+  Value token =
+      gpu::WaitOp::create(b, loc, tokenType, ValueRange{}).getResult(0);
+  SmallVector<Value> scratch;
+  auto alloc = [&](Type element, Value size) {
+    auto op = gpu::AllocOp::create(
+        b, loc, MemRefType::get({ShapedType::kDynamic}, element), tokenType,
+        ValueRange{token}, ValueRange{size}, ValueRange{},
+        /*hostShared=*/false);
+    token = op.getAsyncToken();
+    scratch.push_back(op.getMemref());
+    return op.getMemref();
+  };
+  Value offsets = alloc(i32, count);
+  Value local = alloc(f32, states);
+  Value prefix = alloc(f32, states);
+  Value decay = spec.decay == DecayKind::Scalar
+                    ? alloc(f32, mul(segments, c(heads)))
+                    : Value();
+  gpu::WaitOp::create(b, loc, Type(), ValueRange{token});
+
+  gpu::KernelDim3 wide{c(kSegmentThreads), c(1), c(1)};
+  gpu::LaunchFuncOp::create(
+      b, loc,
+      cache.get("segment_offsets",
+                [](OpBuilder &kb, Location l) {
+                  return buildSegmentOffsetsKernel(kb, l);
+                }),
+      gpu::KernelDim3{ceilDiv(count, c(kSegmentThreads)), c(1), c(1)}, wide,
+      smemOf(0), ValueRange{offsets, count, seqLen, nseg, segLen});
+
+  // The segments as a packed batch of one: N·T tokens.
+  ChunkedArgs packed = args;
+  packed.seqlens = offsets;
+  packed.seqLen = mul(batch, seqLen);
+  gpu::KernelDim3 grid{c(vTiles), c(heads), segments};
+
+  // Local states from zero (the output written here is overwritten below).
+  ChunkedKernelSpec localSpec = spec;
+  localSpec.hasInit = false;
+  localSpec.hasFinal = true;
+  localSpec.seqlensBits = 32;
+  packed.finalState = local;
+  gpu::LaunchFuncOp::create(b, loc, cache.chunked(localSpec), grid, block,
+                            smemOf(localSpec.getSharedMemoryBytes()),
+                            packed.forSpec(localSpec));
+
+  // The prefix across segments, from the initial state, and the final state.
+  SegmentScanSpec scanSpec;
+  scanSpec.decay = spec.decay;
+  scanSpec.valueHeads = heads;
+  scanSpec.stateSize = stateSize;
+  scanSpec.hasInit = spec.hasInit;
+  scanSpec.hasFinal = spec.hasFinal;
+  SmallVector<Value> scanArgs = {local};
+  if (spec.decay == DecayKind::Scalar) {
+    gpu::LaunchFuncOp::create(
+        b, loc,
+        cache.get(llvm::formatv("segment_decay_h{0}", heads).str(),
+                  [&](OpBuilder &kb, Location l) {
+                    return buildSegmentDecayKernel(kb, l, heads);
+                  }),
+        gpu::KernelDim3{segments, c(heads), c(1)}, wide,
+        smemOf(kSegmentThreads / 32 * 4),
+        ValueRange{args.gate, offsets, decay});
+    scanArgs.push_back(decay);
+  } else if (spec.decay == DecayKind::Static) {
+    scanArgs.push_back(args.gate);
+  }
+  if (spec.hasInit)
+    scanArgs.push_back(args.init);
+  scanArgs.push_back(prefix);
+  if (spec.hasFinal)
+    scanArgs.push_back(args.finalState);
+  scanArgs.append({offsets, nseg});
+  gpu::LaunchFuncOp::create(
+      b, loc,
+      cache.get(scanSpec.getName(),
+                [&](OpBuilder &kb, Location l) {
+                  return buildSegmentScanKernel(kb, l, scanSpec);
+                }),
+      gpu::KernelDim3{c(llvm::divideCeil(stateSize, kSegmentThreads)), c(heads),
+                      batch},
+      wide, smemOf(0), scanArgs);
+
+  // Each segment from its prefix state.
+  ChunkedKernelSpec outSpec = spec;
+  outSpec.hasInit = true;
+  outSpec.hasFinal = false;
+  outSpec.seqlensBits = 32;
+  packed.init = prefix;
+  gpu::LaunchFuncOp::create(b, loc, cache.chunked(outSpec), grid, block,
+                            smemOf(outSpec.getSharedMemoryBytes()),
+                            packed.forSpec(outSpec));
+
+  token = gpu::WaitOp::create(b, loc, tokenType, ValueRange{}).getResult(0);
+  for (Value buffer : scratch)
+    token = gpu::DeallocOp::create(b, loc, tokenType, ValueRange{token}, buffer)
+                .getAsyncToken();
+  gpu::WaitOp::create(b, loc, Type(), ValueRange{token});
+}
+
+static LogicalResult formKernel(ApplyOp op, const ApplyOperands &match,
+                                KernelCache &cache, TargetAttr target) {
+  const ChunkedKernelSpec &spec = match.spec;
   Location loc = op.getLoc();
   OpBuilder b(op);
   Value value = op.getValue();
@@ -176,49 +401,52 @@ static LogicalResult formKernel(ApplyOp op, const ApplyOperands &match,
   Value batch = b.createOrFold<tensor::DimOp>(loc, value, 0);
   Value seqLen = b.createOrFold<tensor::DimOp>(loc, value, 1);
 
-  SmallVector<Value> args = {flatBuffer(b, loc, mixer.getQ()),
-                             flatBuffer(b, loc, mixer.getK()),
-                             flatBuffer(b, loc, value)};
+  ChunkedArgs args;
+  args.q = flatBuffer(b, loc, mixer.getQ());
+  args.k = flatBuffer(b, loc, mixer.getK());
+  args.v = flatBuffer(b, loc, value);
   if (spec.decay != DecayKind::None)
-    args.push_back(flatBuffer(b, loc, mixer.getGate()));
+    args.gate = flatBuffer(b, loc, mixer.getGate());
   if (spec.hasInit)
-    args.push_back(flatBuffer(b, loc, op.getInit()));
+    args.init = flatBuffer(b, loc, op.getInit());
   // With seqlens the grid has one CTA row per sequence, N = size - 1.
   Value sequences = batch;
   if (spec.seqlensBits) {
-    args.push_back(flatBuffer(b, loc, op.getSeqlens()));
+    args.seqlens = flatBuffer(b, loc, op.getSeqlens());
     Value offsets = b.createOrFold<tensor::DimOp>(loc, op.getSeqlens(), 0);
     sequences = b.createOrFold<arith::SubIOp>(
         loc, offsets, arith::ConstantIndexOp::create(b, loc, 1));
   }
   auto outType = cast<RankedTensorType>(op.getOutput().getType());
   Value outBuffer = allocate(b, loc, outType, batch, seqLen);
-  args.push_back(flatten(b, loc, outBuffer));
+  args.out = flatten(b, loc, outBuffer);
   Value finalBuffer;
   RankedTensorType finalType;
   if (spec.hasFinal) {
     finalType = cast<RankedTensorType>(op.getFinalState().getType());
     finalBuffer = allocate(b, loc, finalType, sequences, seqLen);
-    args.push_back(flatten(b, loc, finalBuffer));
+    args.finalState = flatten(b, loc, finalBuffer);
   }
-  args.push_back(seqLen);
+  args.seqLen = seqLen;
 
   auto c = [&](int64_t v) -> Value {
     return arith::ConstantIndexOp::create(b, loc, v);
   };
-  gpu::KernelDim3 grid{c(spec.valueDim / spec.getTileV()), c(spec.valueHeads),
-                       sequences};
-  gpu::KernelDim3 block{c(spec.getThreads()), c(1), c(1)};
-  Value smem = arith::ConstantIntOp::create(b, loc, b.getI32Type(),
-                                            spec.getSharedMemoryBytes());
-  // No launch for an empty batch (a grid of size 0 is a launch error).
-  Value nonEmpty =
-      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, sequences, c(0));
-  auto ifOp = scf::IfOp::create(b, loc, nonEmpty, /*withElseRegion=*/false);
-  {
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPointToStart(ifOp.thenBlock());
-    gpu::LaunchFuncOp::create(b, loc, kernel, grid, block, smem, args);
+  if (op.getFormAttr().getCarry() == Carry::Segments) {
+    launchSegments(b, loc, spec, cache, target, args, batch, seqLen);
+  } else {
+    gpu::KernelDim3 grid{c(spec.valueDim / spec.getTileV()), c(spec.valueHeads),
+                         sequences};
+    gpu::KernelDim3 block{c(spec.getThreads()), c(1), c(1)};
+    Value smem = arith::ConstantIntOp::create(b, loc, b.getI32Type(),
+                                              spec.getSharedMemoryBytes());
+    // No launch for an empty batch (a grid of size 0 is a launch error).
+    Value nonEmpty = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne,
+                                           sequences, c(0));
+    ifThen(b, loc, nonEmpty, [&] {
+      gpu::LaunchFuncOp::create(b, loc, cache.chunked(spec), grid, block, smem,
+                                args.forSpec(spec));
+    });
   }
 
   Value out = bufferization::ToTensorOp::create(b, loc, outType, outBuffer,
@@ -268,7 +496,12 @@ void FormGPUKernelsPass::runOnOperation() {
     moduleSymbols.insert(kernels);
   }
   SymbolTable kernelSymbols(kernels);
+  KernelCache cache{kernels, kernelSymbols};
+  auto target =
+      module->getAttrOfType<TargetAttr>(SeqMixDialect::getTargetAttrName());
+  if (!target)
+    target = TargetAttr::get(ctx, "sm_90a", 0, 0, 0, 0);
   for (auto &[op, match] : matched)
-    if (failed(formKernel(op, match, kernels, kernelSymbols)))
+    if (failed(formKernel(op, match, cache, target)))
       return signalPassFailure();
 }

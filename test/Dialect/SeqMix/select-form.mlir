@@ -129,8 +129,23 @@ module attributes {seqmix.target = #seqmix.target<chip = "sm_90a">} {
   // CHECK: {form = #seqmix.form<chunked, chunk = 64, carry = segments, split_v = 2>}
   func.func @h100_long_single(%m: !seqmix.mixer<1x16x65536, #seqmix.semiseparable<state = 128, decay = scalar, transition = additive>>,
                               %v: tensor<1x65536x16x128xbf16>) -> tensor<1x65536x16x128xbf16> {
-    // expected-remark @below {{carry segments: B*H*(V/64) = 32 CTAs would leave most of the 132 multiprocessors idle, so T = 65536 is split into 9 segments}}
+    // expected-remark @below {{carry segments: B*H*(V/64) = 32 CTAs would leave most of the 132 multiprocessors idle, so T = 65536 is split into 8 segments}}
     %o = seqmix.apply %m, %v : !seqmix.mixer<1x16x65536, #seqmix.semiseparable<state = 128, decay = scalar, transition = additive>>,
+        tensor<1x65536x16x128xbf16> -> tensor<1x65536x16x128xbf16>
+    return %o : tensor<1x65536x16x128xbf16>
+  }
+}
+
+// -----
+
+// Packed sequences stay on chip: the segments carry does not take seqlens.
+module attributes {seqmix.target = #seqmix.target<chip = "sm_90a">} {
+  // CHECK-LABEL: func.func @h100_long_packed
+  // CHECK: {form = #seqmix.form<chunked, chunk = 64, carry = onchip, split_v = 2>}
+  func.func @h100_long_packed(%m: !seqmix.mixer<1x16x65536, #seqmix.semiseparable<state = 128, decay = scalar, transition = additive>>,
+                              %v: tensor<1x65536x16x128xbf16>, %cu: tensor<2xi32>) -> tensor<1x65536x16x128xbf16> {
+    // expected-remark @below {{carry onchip: packed sequences (seqlens) are not split into segments yet}}
+    %o = seqmix.apply %m, %v seqlens(%cu : tensor<2xi32>) : !seqmix.mixer<1x16x65536, #seqmix.semiseparable<state = 128, decay = scalar, transition = additive>>,
         tensor<1x65536x16x128xbf16> -> tensor<1x65536x16x128xbf16>
     return %o : tensor<1x65536x16x128xbf16>
   }

@@ -157,25 +157,30 @@ std::vector<FormEstimate> mlir::seqmix::estimateForms(const MixerProblem &p,
             p.keyDim, static_cast<int64_t>(tileV),
             static_cast<int64_t>(stateTile / 1024), target.getSmemKb());
         extraBytes = bh * steps * k * v * 4 * 2;
-      } else if (ctas >= units || len <= 8 * c) {
+      } else if (ctas >= units || len <= 8 * c || p.packed) {
         carry = Carry::OnChip;
-        carryReason =
-            ctas >= units
-                ? llvm::formatv("B*H*(V/64) = {0} CTAs give each of the {1} "
-                                "multiprocessors at least one",
-                                static_cast<int64_t>(ctas), target.getSms())
-                      .str()
-                : llvm::formatv("T = {0} is too short to split into "
-                                "segments",
-                                p.seqLen)
-                      .str();
+        if (ctas >= units)
+          carryReason =
+              llvm::formatv("B*H*(V/64) = {0} CTAs give each of the {1} "
+                            "multiprocessors at least one",
+                            static_cast<int64_t>(ctas), target.getSms())
+                  .str();
+        else if (len <= 8 * c)
+          carryReason = llvm::formatv("T = {0} is too short to split into "
+                                      "segments",
+                                      p.seqLen)
+                            .str();
+        else
+          carryReason = "packed sequences (seqlens) are not split into "
+                        "segments yet";
         waves = std::ceil(ctas / units);
       } else {
-        // Split T into segments so that about two CTAs run per
+        // Split T into segments so that up to two CTAs run per
         // multiprocessor (each at least four chunks long): local states, a
-        // prefix across segments, a fix-up.
-        double segments =
-            std::min(std::ceil(2 * units / ctas), std::floor(len / (4 * c)));
+        // prefix across segments, a fix-up. seqmix-form-gpu-kernels
+        // computes the same count when the function runs.
+        double segments = std::max(1.0, std::min(std::floor(2 * units / ctas),
+                                                 std::floor(len / (4 * c))));
         carry = Carry::Segments;
         carryReason = llvm::formatv(
             "B*H*(V/64) = {0} CTAs would leave most of the {1} "

@@ -98,6 +98,7 @@ struct SelectFormPass
       batch = known(ShapedType::isDynamic(offsets) ? offsets : offsets - 1,
                     assumedBatch, "N");
       len = std::max<int64_t>(1, len / batch);
+      problem.packed = true;
     }
     problem.batch = batch;
     problem.seqLen = len;

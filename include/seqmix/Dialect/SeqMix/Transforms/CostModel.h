@@ -30,6 +30,8 @@ struct MixerProblem {
   int64_t bytesPerElement = 2;
   bool hasInitialState = false;
   bool hasFinalState = false;
+  /// Packed sequences (`seqlens`): the segments carry is not offered.
+  bool packed = false;
   MixerStructureAttrInterface structure;
 };
 
