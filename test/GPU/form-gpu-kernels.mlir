@@ -48,7 +48,7 @@ func.func @simple_gla(%q: !qk, %k: !qk, %v: !v, %g: !g, %s0: !s) -> (!v, !s) {
 // -----
 
 // RetNet at K = 64 (half the shared memory), static shapes, its per-head log
-// decay a constant; two applies of the same configuration share one kernel.
+// decay an argument; two applies of the same configuration share one kernel.
 
 !qk = tensor<2x100x4x64xbf16>
 !v = tensor<2x100x4x64xbf16>
@@ -64,8 +64,7 @@ func.func @simple_gla(%q: !qk, %k: !qk, %v: !v, %g: !g, %s0: !s) -> (!v, !s) {
 // CHECK: gpu.module @seqmix_kernels
 // CHECK-COUNT-1: gpu.func
 // CHECK-NOT: gpu.func
-func.func @retnet(%q: !qk, %k: !qk, %v: !v, %v2: !v) -> (!v, !v) {
-  %log_gamma = arith.constant dense<[-0.0317486983, -0.015748357, -0.00784317746, -0.00391389932]> : tensor<4xf32>
+func.func @retnet(%q: !qk, %k: !qk, %v: !v, %v2: !v, %log_gamma: tensor<4xf32>) -> (!v, !v) {
   %m = seqmix.semiseparable %q, %k gate(%log_gamma : tensor<4xf32>) : !qk, !qk -> !m
   %o = seqmix.apply %m, %v {form = #seqmix.form<chunked, chunk = 64, carry = onchip, split_v = 1>} : !m, !v -> !v
   %o2 = seqmix.apply %m, %v2 {form = #seqmix.form<chunked, chunk = 64, carry = onchip, split_v = 1>} : !m, !v -> !v
@@ -169,4 +168,33 @@ func.func @split_v(%q: !qk, %k: !qk, %v: !v) -> !v {
   // expected-error @below {{split_v must be V / 64 = 2}}
   %o = seqmix.apply %m, %v {form = #seqmix.form<chunked, chunk = 64, carry = onchip, split_v = 1>} : !m, !v -> !v
   return %o : !v
+}
+
+// -----
+
+!qk = tensor<?x?x4x64xbf16>
+!g = tensor<?x?x4xf32>
+!m = !seqmix.mixer<?x4x?, #seqmix.semiseparable<state = 64, decay = scalar, transition = additive>>
+
+func.func @host_tensor_math(%q: !qk, %k: !qk, %v: !qk, %a: !g, %dt: !g) -> !qk {
+  // expected-error @below {{cannot be compiled for the GPU: it computes on tensors outside a seqmix.apply}}
+  %g = arith.mulf %a, %dt : !g
+  %m = seqmix.semiseparable %q, %k gate(%g : !g) : !qk, !qk -> !m
+  %o = seqmix.apply %m, %v {form = #seqmix.form<chunked, chunk = 64, carry = onchip, split_v = 1>} : !m, !qk -> !qk
+  return %o : !qk
+}
+
+// -----
+
+// A constant would be a host global that the kernel cannot read.
+
+!qk = tensor<2x100x4x64xbf16>
+!m = !seqmix.mixer<2x4x100, #seqmix.semiseparable<state = 64, decay = static, transition = additive>>
+
+func.func @constant_gate(%q: !qk, %k: !qk, %v: !qk) -> !qk {
+  // expected-error @below {{cannot be compiled for the GPU: it computes on tensors outside a seqmix.apply}}
+  %log_gamma = arith.constant dense<-0.03125> : tensor<4xf32>
+  %m = seqmix.semiseparable %q, %k gate(%log_gamma : tensor<4xf32>) : !qk, !qk -> !m
+  %o = seqmix.apply %m, %v {form = #seqmix.form<chunked, chunk = 64, carry = onchip, split_v = 1>} : !m, !qk -> !qk
+  return %o : !qk
 }

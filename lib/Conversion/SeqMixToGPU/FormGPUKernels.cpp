@@ -19,6 +19,7 @@
 
 #include "seqmix/Conversion/Passes.h"
 
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/SymbolTable.h"
 
 #include "llvm/Support/FormatVariadic.h"
@@ -474,6 +475,25 @@ void FormGPUKernelsPass::runOnOperation() {
 
   SmallVector<std::pair<ApplyOp, ApplyOperands>> matched;
   bool ok = true;
+  // The host code of a GPU module holds device pointers: a tensor computed
+  // outside the kernels would be computed by the host on device memory.
+  module.walk([&](Operation *op) {
+    if (isa<SeqMixDialect>(op->getDialect()) ||
+        isa<func::ReturnOp, tensor::DimOp, bufferization::ToTensorOp,
+            bufferization::ToBufferOp>(op) ||
+        op->getParentOfType<gpu::GPUModuleOp>())
+      return;
+    auto isTensor = [](Type t) { return isa<TensorType>(t); };
+    if (llvm::any_of(op->getOperandTypes(), isTensor) ||
+        llvm::any_of(op->getResultTypes(), isTensor)) {
+      op->emitOpError()
+          << "cannot be compiled for the GPU: it computes on tensors outside "
+             "a seqmix.apply, and the GPU target computes mixers only (its "
+             "host code holds device pointers); compute it before the call, "
+             "or compile for the CPU";
+      ok = false;
+    }
+  });
   for (ApplyOp op : applies) {
     FailureOr<ApplyOperands> match = matchApply(op);
     if (failed(match)) {
