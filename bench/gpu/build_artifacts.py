@@ -2,7 +2,9 @@
 """Builds the chunked GPU kernels that bench/gpu/chunked_harness.py runs.
 
 For every variant (decay, K, V, H, Hv, initial/final state) this writes a
-small MLIR function with one seqmix.apply, compiles it with
+small MLIR function with one seqmix.apply (decay "mamba2": Mamba2 SSD, a
+scalar-decay scan with dt, scale 1 and a seqmix.diagonal D added; H is then
+the number of groups G of B and C, Hv the heads, K = N and V = P), compiles it with
 `seqmix-opt --seqmix-to-nvvm-pipeline` into a cubin (format=bin) and PTX
 (format=isa), runs `ptxas -v` on the PTX for the resource report, and writes
 manifest.json, which the harness reads. The harness and the float64 oracle
@@ -25,6 +27,8 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 
 def variant_mlir(decay, K, V, H, Hv, init, final, chip):
     """A function applying one semiseparable mixer with the GPU form pinned."""
+    if decay == "mamba2":
+        return mamba2_mlir(K, V, H, Hv, init, final, chip)
     gate_type = {"none": None, "static": f"tensor<{Hv}xf32>",
                  "scalar": f"tensor<?x?x{Hv}xf32>"}[decay]
     qk = f"tensor<?x?x{H}x{K}xbf16>"
@@ -53,6 +57,41 @@ def variant_mlir(decay, K, V, H, Hv, init, final, chip):
 """
 
 
+def mamba2_mlir(N, P, G, H, init, final, chip):
+    """Mamba2 SSD: q = C, k = B ([B, T, G, N]), v = x ([B, T, H, P]), the
+    scalar gate g = A·dt, dt, scale 1, plus Diag(D)."""
+    bc = f"tensor<?x?x{G}x{N}xbf16>"
+    x = f"tensor<?x?x{H}x{P}xbf16>"
+    per_token = f"tensor<?x?x{H}xf32>"
+    heads = f"tensor<{H}xf32>"
+    state = f"tensor<?x{H}x{N}x{P}xf32>"
+    scan = (f"#seqmix.semiseparable<state = {N}, decay = scalar, "
+            f"transition = additive>")
+    ssd = f"!seqmix.mixer<?x{H}x?, {scan}>"
+    skip = f"!seqmix.mixer<?x{H}x?, #seqmix.diagonal>"
+    mixer = f"!seqmix.mixer<?x{H}x?, #seqmix.sum<[{scan}, #seqmix.diagonal]>>"
+    args = [f"%C: {bc}", f"%B: {bc}", f"%x: {x}", f"%g: {per_token}",
+            f"%dt: {per_token}", f"%D: {heads}"]
+    if init:
+        args.append(f"%s0: {state}")
+    results = [x] + ([state] if final else [])
+    init_clause = f" init(%s0 : {state})" if init else ""
+    names = "%y, %sT" if final else "%y"
+    form = f"#seqmix.form<chunked, chunk = 64, carry = onchip, split_v = {P // 64}>"
+    return f"""module attributes {{seqmix.target = #seqmix.target<chip = "{chip}">}} {{
+  func.func @forward({", ".join(args)}) -> ({", ".join(results)}) {{
+    %ssd = seqmix.semiseparable %C, %B gate(%g : {per_token}) dt(%dt : {per_token})
+        {{scale = 1.0 : f64}} : {bc}, {bc} -> {ssd}
+    %skip = seqmix.diagonal %D : {heads} -> {skip}
+    %m = seqmix.add %ssd, %skip : {ssd}, {skip}
+    {names} = seqmix.apply %m, %x{init_clause} {{form = {form}}}
+        : {mixer}, {x} -> {", ".join(results)}
+    return {names} : {", ".join(results)}
+  }}
+}}
+"""
+
+
 def variants():
     """(purpose, decay, K, V, H, Hv, init, final)."""
     out = []
@@ -63,6 +102,13 @@ def variants():
                     out.append(("check", decay, K, 128, H, Hv, init, True))
         out.append(("check", decay, 128, 128, 2, 4, True, False))
         out.append(("time", decay, 128, 128, 16, 16, False, False))
+    # Mamba2 SSD: (K, V, H, Hv) = (N, P, G, heads).
+    for K, V in ((128, 64), (64, 128)):
+        for G in (1, 2):
+            for init in (False, True):
+                out.append(("check", "mamba2", K, V, G, 8, init, True))
+    out.append(("check", "mamba2", 128, 64, 2, 8, True, False))
+    out.append(("time", "mamba2", 128, 64, 1, 16, False, False))
     return out
 
 

@@ -14,7 +14,11 @@ CTAs leave half of an H100 idle.
 
     python3 chunked_harness.py ARTIFACTS [--json out.json] [--quick]
 
---quick runs two variants at small shapes only (for compute-sanitizer).
+Variants of decay "mamba2" are Mamba2 SSD (q = C, k = B with H groups, v = x,
+the gate A·dt, dt, D, scale 1), checked against reference.ssd; timed at
+(B, T, G, N, P) = (8, 4096, 1, 128, 64) with 16 heads.
+
+--quick runs three variants at small shapes only (for compute-sanitizer).
 Needs torch and numpy; no LLVM or MLIR.
 """
 
@@ -103,7 +107,8 @@ class Variant:
         self.driver = driver
         self.func, self.loaded_registers = driver.load(
             os.path.join(folder, entry["cubin"]), entry["kernel"], entry["smem"])
-        self.scale = self.K ** -0.5
+        self.mamba2 = self.decay == "mamba2"
+        self.scale = 1.0 if self.mamba2 else self.K ** -0.5
 
     def inputs(self, B, T, gen, anchor_style=False):
         dev = "cuda"
@@ -113,7 +118,15 @@ class Variant:
             k = F.normalize(k, dim=-1)
         v = torch.randn(B, T, self.Hv, self.V, generator=gen, device=dev)
         ins = dict(q=q.bfloat16(), k=k.bfloat16(), v=v.bfloat16())
-        if self.decay == "scalar":
+        if self.mamba2:
+            # Mamba's ranges: dt = softplus(·) around 0.05, A = -exp(A_log)
+            # in [-16, -1], D around 1; g = A·dt in f32 as the layer computes it.
+            ins["dt"] = F.softplus(
+                torch.randn(B, T, self.Hv, generator=gen, device=dev) - 3.0)
+            ins["A"] = -1.0 - 15.0 * torch.rand(self.Hv, generator=gen, device=dev)
+            ins["g"] = ins["A"] * ins["dt"]
+            ins["D"] = 1.0 + 0.5 * torch.randn(self.Hv, generator=gen, device=dev)
+        elif self.decay == "scalar":
             g = torch.randn(B, T, self.Hv, generator=gen, device=dev)
             ins["g"] = F.logsigmoid(g) / (16 if anchor_style else 1)
         elif self.decay == "static":
@@ -131,6 +144,8 @@ class Variant:
         params = [ins["q"], ins["k"], ins["v"]]
         if self.decay != "none":
             params.append(ins["g"])
+        if self.mamba2:
+            params += [ins["dt"], ins["D"]]
         if self.init:
             params.append(ins["s0"])
         params.append(o)
@@ -143,6 +158,13 @@ class Variant:
 
     def oracle(self, ins):
         np_ = {n: t.detach().float().cpu().numpy() for n, t in ins.items()}
+        if self.mamba2:
+            # Mamba's names and state layout [B, H, P, N]; ours is [B, H, N, P].
+            s0 = np_.get("s0")
+            y, h = reference.ssd(np_["v"], np_["dt"], np_["A"], np_["k"], np_["q"], D=np_["D"],
+                                 initial_state=None if s0 is None else s0.transpose(0, 1, 3, 2),
+                                 output_final_state=True)
+            return y, h.transpose(0, 1, 3, 2)
         common = dict(scale=self.scale, initial_state=np_.get("s0"), output_final_state=True)
         if self.decay == "none":
             return reference.linear_attn(np_["q"], np_["k"], np_["v"], **common)
@@ -176,12 +198,17 @@ def parallel_form_fp64(variant, ins):
         m = torch.matmul(qb, kb.transpose(1, 2)) * variant.scale
         if variant.decay != "none":
             g = ins["g"].double()
-            gb = g[b].transpose(0, 1) if variant.decay == "scalar" else g[:, None].expand(variant.Hv, T)
+            gb = g[b].transpose(0, 1) if variant.decay != "static" else g[:, None].expand(variant.Hv, T)
             G = torch.cumsum(gb, dim=1)
             diff = G[:, :, None] - G[:, None, :]
             m = m * torch.exp(torch.clamp(diff, max=0.0))
+        if variant.mamba2:
+            m = m * ins["dt"][b].double().transpose(0, 1)[:, None, :]  # column j · dt_j
         m = torch.where(causal, m, torch.zeros((), dtype=m.dtype, device=device))
-        out[b] = torch.matmul(m, vb).transpose(0, 1)
+        ob = torch.matmul(m, vb)
+        if variant.mamba2:
+            ob = ob + ins["D"].double()[:, None, None] * vb
+        out[b] = ob.transpose(0, 1)
         del m
     return out
 
@@ -235,8 +262,8 @@ def time_variant(variant, gen, log, B=8, T=4096, warmup=5, repeats=20, check=Tru
     variant.driver.synchronize()
     med = float(np.median(times))
     nbytes = 2 * (2 * B * T * variant.H * variant.K + 2 * B * T * variant.Hv * variant.V)
-    if variant.decay == "scalar":
-        nbytes += 4 * B * T * variant.Hv
+    if variant.decay in ("scalar", "mamba2"):
+        nbytes += 4 * B * T * variant.Hv * (2 if variant.mamba2 else 1)  # g (and dt)
     flops = B * variant.Hv * T * (4 * variant.K * variant.V + 64 * 2 * (variant.K + variant.V))
     row = dict(tag=variant.tag, shape=[B, T, variant.H, variant.K, variant.V], median_us=med,
                min_us=float(np.min(times)), max_us=float(np.max(times)), times_us=times,
@@ -285,7 +312,8 @@ def main():
     entries = [e for e in manifest if e["purpose"] == "check"]
     if args.quick:
         entries = [e for e in entries if e["tag"] in
-                   ("scalar_k128_v128_h2x4_init_final", "none_k64_v128_h2x2_final")]
+                   ("scalar_k128_v128_h2x4_init_final", "none_k64_v128_h2x2_final",
+                    "mamba2_k128_v64_h2x8_init_final")]
     shapes = [(2, 37), (1, 130)] if args.quick else [(2, 1), (2, 37), (2, 64 * 4 + 3)]
     log("correctness (relative L2 error against the float64 oracle, bf16 inputs):")
     for entry in entries:

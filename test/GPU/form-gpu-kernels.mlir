@@ -186,6 +186,112 @@ func.func @host_tensor_math(%q: !qk, %k: !qk, %v: !qk, %a: !g, %dt: !g) -> !qk {
 
 // -----
 
+// Mamba2 SSD with its D skip: q = C, k = B (2 groups), scalar gate A·dt, dt,
+// scale 1, plus a seqmix.diagonal of D. The launch passes dt and D after the
+// gate, in the kernel's ABI order; the sum, the scan and the diagonal are
+// gone after formation. dt takes two stages of 256 bytes of shared memory
+// more, D 16 bytes.
+
+!bc = tensor<?x?x2x128xbf16>
+!x = tensor<?x?x8x64xbf16>
+!dt = tensor<?x?x8xf32>
+!heads = tensor<8xf32>
+!s = tensor<?x8x128x64xf32>
+!ssd = !seqmix.mixer<?x8x?, #seqmix.semiseparable<state = 128, decay = scalar, transition = additive>>
+!skip = !seqmix.mixer<?x8x?, #seqmix.diagonal>
+!m = !seqmix.mixer<?x8x?, #seqmix.sum<[#seqmix.semiseparable<state = 128, decay = scalar, transition = additive>, #seqmix.diagonal]>>
+
+// CHECK-LABEL: func.func @mamba2
+// CHECK-SAME: (%[[X:.*]]: tensor<?x?x8x64xbf16>, %[[DT:.*]]: tensor<?x?x8xf32>, %[[G:.*]]: tensor<?x?x8xf32>, %[[B:.*]]: tensor<?x?x2x128xbf16>, %[[C:.*]]: tensor<?x?x2x128xbf16>, %[[D:.*]]: tensor<8xf32>, %[[S0:.*]]: tensor<?x8x128x64xf32>)
+// CHECK-DAG: bufferization.to_buffer %[[C]] read_only
+// CHECK-DAG: bufferization.to_buffer %[[B]] read_only
+// CHECK-DAG: %[[GB:.*]] = bufferization.to_buffer %[[G]] read_only
+// CHECK-DAG: %[[GF:.*]] = memref.collapse_shape %[[GB]]
+// CHECK-DAG: %[[DTB:.*]] = bufferization.to_buffer %[[DT]] read_only
+// CHECK-DAG: %[[DTF:.*]] = memref.collapse_shape %[[DTB]]
+// CHECK-DAG: %[[DB:.*]] = bufferization.to_buffer %[[D]] read_only : tensor<8xf32> to memref<8xf32>
+// CHECK-DAG: %[[DF:.*]] = memref.cast %[[DB]] : memref<8xf32> to memref<?xf32>
+// CHECK-DAG: %[[S0B:.*]] = bufferization.to_buffer %[[S0]] read_only
+// CHECK-DAG: %[[S0F:.*]] = memref.collapse_shape %[[S0B]]
+// CHECK: gpu.launch_func @seqmix_kernels::@chunked_additive_scalar_k128_v64_h2x8_dt_skip_init_final_scale3ff0000000000000
+// CHECK-SAME: blocks in (%c1{{.*}}, %c8, %{{.*}}) threads in (%c128, %c1{{.*}}, %c1{{.*}}) dynamic_shared_memory_size %c107280_i32
+// CHECK-SAME: args(%{{.*}} : memref<?xbf16>, %{{.*}} : memref<?xbf16>, %{{.*}} : memref<?xbf16>, %[[GF]] : memref<?xf32>, %[[DTF]] : memref<?xf32>, %[[DF]] : memref<?xf32>, %[[S0F]] : memref<?xf32>, %{{.*}} : memref<?xbf16>, %{{.*}} : memref<?xf32>, %{{.*}} : index)
+// CHECK-NOT: seqmix.
+// CHECK: gpu.func @chunked_additive_scalar_k128_v64_h2x8_dt_skip_init_final_scale3ff0000000000000(%{{.*}}: memref<?xbf16>, %{{.*}}: memref<?xbf16>, %{{.*}}: memref<?xbf16>, %{{.*}}: memref<?xf32>, %{{.*}}: memref<?xf32>, %{{.*}}: memref<?xf32>, %{{.*}}: memref<?xf32>, %{{.*}}: memref<?xbf16>, %{{.*}}: memref<?xf32>, %{{.*}}: index)
+// CHECK: nvgpu.device_async_copy %{{.*}}, %{{.*}}, 1, %{{.*}} : memref<?xf32> to memref<64xf32, #gpu.address_space<workgroup>>
+// CHECK: scf.for
+// CHECK-COUNT-224: nvvm.mma.sync
+// CHECK: gpu.barrier
+func.func @mamba2(%x: !x, %dt: !dt, %g: !dt, %B: !bc, %C: !bc, %D: !heads, %s0: !s) -> (!x, !s) {
+  %ssd = seqmix.semiseparable %C, %B gate(%g : !dt) dt(%dt : !dt) {scale = 1.0 : f64} : !bc, !bc -> !ssd
+  %skip = seqmix.diagonal %D : !heads -> !skip
+  %m = seqmix.add %ssd, %skip : !ssd, !skip
+  %y, %final = seqmix.apply %m, %x init(%s0 : !s)
+      {form = #seqmix.form<chunked, chunk = 64, carry = onchip, split_v = 1>}
+      : !m, !x -> !x, !s
+  return %y, %final : !x, !s
+}
+
+// -----
+
+// A diagonal per token (Hydra's D + fc_D(x)) is not Mamba2's D.
+
+!bc = tensor<?x?x2x128xbf16>
+!x = tensor<?x?x8x64xbf16>
+!dt = tensor<?x?x8xf32>
+!ssd = !seqmix.mixer<?x8x?, #seqmix.semiseparable<state = 128, decay = scalar, transition = additive>>
+!skip = !seqmix.mixer<?x8x?, #seqmix.diagonal>
+!m = !seqmix.mixer<?x8x?, #seqmix.sum<[#seqmix.diagonal, #seqmix.semiseparable<state = 128, decay = scalar, transition = additive>]>>
+
+func.func @diagonal_per_token(%x: !x, %dt: !dt, %g: !dt, %B: !bc, %C: !bc, %d: !dt) -> !x {
+  %ssd = seqmix.semiseparable %C, %B gate(%g : !dt) dt(%dt : !dt) {scale = 1.0 : f64} : !bc, !bc -> !ssd
+  %skip = seqmix.diagonal %d : !dt -> !skip
+  %m = seqmix.add %skip, %ssd : !skip, !ssd
+  // expected-error @below {{the diagonal term must be one weight per value head (d of shape [Hv], Mamba2's D); a diagonal per token (d of shape [B, T, Hv]) is not supported}}
+  %y = seqmix.apply %m, %x {form = #seqmix.form<chunked, chunk = 64, carry = onchip, split_v = 1>} : !m, !x -> !x
+  return %y : !x
+}
+
+// -----
+
+// D must be f32, like the gates and dt.
+
+!bc = tensor<?x?x2x128xbf16>
+!x = tensor<?x?x8x64xbf16>
+!dt = tensor<?x?x8xf32>
+!ssd = !seqmix.mixer<?x8x?, #seqmix.semiseparable<state = 128, decay = scalar, transition = additive>>
+!skip = !seqmix.mixer<?x8x?, #seqmix.diagonal>
+!m = !seqmix.mixer<?x8x?, #seqmix.sum<[#seqmix.semiseparable<state = 128, decay = scalar, transition = additive>, #seqmix.diagonal]>>
+
+func.func @diagonal_bf16(%x: !x, %dt: !dt, %g: !dt, %B: !bc, %C: !bc, %D: tensor<8xbf16>) -> !x {
+  %ssd = seqmix.semiseparable %C, %B gate(%g : !dt) dt(%dt : !dt) {scale = 1.0 : f64} : !bc, !bc -> !ssd
+  %skip = seqmix.diagonal %D : tensor<8xbf16> -> !skip
+  %m = seqmix.add %ssd, %skip : !ssd, !skip
+  // expected-error @below {{the diagonal term's d must be f32}}
+  %y = seqmix.apply %m, %x {form = #seqmix.form<chunked, chunk = 64, carry = onchip, split_v = 1>} : !m, !x -> !x
+  return %y : !x
+}
+
+// -----
+
+// A sum of two scans (a Hydra-like mixer) is not a scan plus a diagonal.
+
+!qk = tensor<?x?x4x64xbf16>
+!v = tensor<?x?x4x64xbf16>
+!ss = !seqmix.mixer<?x4x?, #seqmix.semiseparable<state = 64, decay = none, transition = additive>>
+!m = !seqmix.mixer<?x4x?, #seqmix.sum<[#seqmix.semiseparable<state = 64, decay = none, transition = additive>, #seqmix.semiseparable<state = 64, decay = none, transition = additive>]>>
+
+func.func @two_scans(%q: !qk, %k: !qk, %v: !v) -> !v {
+  %a = seqmix.semiseparable %q, %k : !qk, !qk -> !ss
+  %b = seqmix.semiseparable %k, %q : !qk, !qk -> !ss
+  %m = seqmix.add %a, %b : !ss, !ss
+  // expected-error @below {{a sum of mixers must be a seqmix.semiseparable plus a seqmix.diagonal (Mamba2's D skip); this one adds 'seqmix.semiseparable' and 'seqmix.semiseparable'}}
+  %o = seqmix.apply %m, %v {form = #seqmix.form<chunked, chunk = 64, carry = onchip, split_v = 1>} : !m, !v -> !v
+  return %o : !v
+}
+
+// -----
+
 // A constant would be a host global that the kernel cannot read.
 
 !qk = tensor<2x100x4x64xbf16>
@@ -197,4 +303,27 @@ func.func @constant_gate(%q: !qk, %k: !qk, %v: !qk) -> !qk {
   %m = seqmix.semiseparable %q, %k gate(%log_gamma : tensor<4xf32>) : !qk, !qk -> !m
   %o = seqmix.apply %m, %v {form = #seqmix.form<chunked, chunk = 64, carry = onchip, split_v = 1>} : !m, !qk -> !qk
   return %o : !qk
+}
+
+// -----
+
+// Two diagonals on top of a scan: the sum nests, which is not supported.
+
+!qk = tensor<?x?x4x64xbf16>
+!v = tensor<?x?x4x64xbf16>
+!d = tensor<4xf32>
+!ss = !seqmix.mixer<?x4x?, #seqmix.semiseparable<state = 64, decay = none, transition = additive>>
+!diag = !seqmix.mixer<?x4x?, #seqmix.diagonal>
+!m1 = !seqmix.mixer<?x4x?, #seqmix.sum<[#seqmix.semiseparable<state = 64, decay = none, transition = additive>, #seqmix.diagonal]>>
+!m2 = !seqmix.mixer<?x4x?, #seqmix.sum<[#seqmix.semiseparable<state = 64, decay = none, transition = additive>, #seqmix.diagonal, #seqmix.diagonal]>>
+
+func.func @nested_sum(%q: !qk, %k: !qk, %v: !v, %d1: !d, %d2: !d) -> !v {
+  %a = seqmix.semiseparable %q, %k : !qk, !qk -> !ss
+  %x = seqmix.diagonal %d1 : !d -> !diag
+  %y = seqmix.diagonal %d2 : !d -> !diag
+  %s = seqmix.add %a, %x : !ss, !diag
+  %m = seqmix.add %s, %y : !m1, !diag
+  // expected-error @below {{a sum of mixers must be a seqmix.semiseparable plus a seqmix.diagonal (Mamba2's D skip); this one adds 'seqmix.add' and 'seqmix.diagonal'}}
+  %o = seqmix.apply %m, %v {form = #seqmix.form<chunked, chunk = 64, carry = onchip, split_v = 1>} : !m2, !v -> !v
+  return %o : !v
 }

@@ -21,6 +21,14 @@
 //          K̃_j = K_j · exp2(G_last − G_j) scaled in the fragment registers
 //   S (bf16) → shared memory for the next chunk's Q S.
 //
+// Mamba2 SSD adds dt, which scales column j of M (the key of token j): with
+// it, A_ij and K̃_j above are multiplied by dt_j as well (both in fp32, before
+// the rounding to bf16). dt travels with Q, K and V (4-byte cp.async into
+// two stages of its own, zeros past T). A diagonal term D (one weight per
+// value head, kept in shared memory) adds D_h · v_i to row i of the output
+// before its rounding: o = bf16(scale · O + D_h · v), v from the chunk's V
+// tile in shared memory.
+//
 // Q, K and V reach shared memory through cp.async (16 bytes per thread and
 // copy, zero-filled past T), two stages deep: the copies of chunk c + 1 are
 // issued before chunk c is computed, so that their latency hides behind the
@@ -78,9 +86,12 @@ constexpr int64_t kNTiles = 8;
 constexpr double kLog2E = 1.4426950408889634;
 
 /// Shared-memory layout, in bytes from the start of the dynamic buffer: two
-/// stages of (Q, K, V), then S and G.
+/// stages of (Q, K, V), then S and G, then (with dt) two stages of dt, then
+/// (with a skip term) D of the head.
 struct SharedLayout {
   int64_t keyDim;
+  bool hasDt;
+  bool hasSkip;
   /// bf16 elements per row of Q and K, and of V and S.
   int64_t qkRow() const { return keyDim + kPad; }
   static int64_t vRow() { return kTileV + kPad; }
@@ -92,7 +103,13 @@ struct SharedLayout {
   int64_t vOffset() const { return 2 * qkBytes(); }
   int64_t sOffset() const { return 2 * stageBytes(); }
   int64_t gOffset() const { return sOffset() + keyDim * vRow() * 2; }
-  int64_t size() const { return gOffset() + kChunk * 4; }
+  /// dt of the chunk in stage 0 (f32); stage 1 follows it.
+  int64_t dtOffset() const { return gOffset() + kChunk * 4; }
+  static int64_t dtBytes() { return kChunk * 4; }
+  int64_t skipOffset() const {
+    return dtOffset() + (hasDt ? 2 * dtBytes() : 0);
+  }
+  int64_t size() const { return skipOffset() + (hasSkip ? 16 : 0); }
 };
 
 using Acc = std::array<Value, 4>;
@@ -101,7 +118,8 @@ using Acc = std::array<Value, 4>;
 class KernelEmitter {
 public:
   KernelEmitter(OpBuilder &b, Location loc, const ChunkedKernelSpec &spec)
-      : b(b), loc(loc), spec(spec), layout{spec.keyDim} {
+      : b(b), loc(loc),
+        spec(spec), layout{spec.keyDim, spec.hasDt, spec.hasSkip} {
     MLIRContext *ctx = b.getContext();
     i32 = b.getI32Type();
     f32 = b.getF32Type();
@@ -181,15 +199,19 @@ private:
     return arith::IndexCastUIOp::create(b, loc, b.getIndexType(),
                                         asmOp.getResult(0));
   }
-  /// Computes the thread and block coordinates and the state's base offset
-  /// afresh, so that nothing of their first computation stays live through
-  /// the chunk loop to be used after it (ptxas would spill it).
-  void recomputeStateCoordinates() {
+  /// tid, lane, warp, gid and tig from a fresh read of %tid.x.
+  void readThreadCoordinates() {
     tid = readSpecialRegister("tid.x");
     lane = rem(tid, 32);
     warp = div(tid, 32);
     gid = div(lane, 4);
     tig = rem(lane, 4);
+  }
+  /// Computes the thread and block coordinates and the state's base offset
+  /// afresh, so that nothing of their first computation stays live through
+  /// the chunk loop to be used after it (ptxas would spill it).
+  void recomputeStateCoordinates() {
+    readThreadCoordinates();
     stateBase =
         add(mul(mul(add(mul(readSpecialRegister("ctaid.z"), spec.valueHeads),
                         readSpecialRegister("ctaid.y")),
@@ -267,9 +289,9 @@ private:
   }
 
   //===--- Pieces of the kernel ------------------------------------------===//
-  /// The views of Q, K and V of the stage that holds chunk `chunk`.
+  /// The views of Q, K, V (and dt) of the stage that holds chunk `chunk`.
   struct Stage {
-    Value q, k, v;
+    Value q, k, v, dt;
   };
   Stage stageOf(Value chunk);
   /// Issues the copies of chunk `chunk` into its stage.
@@ -307,6 +329,8 @@ private:
   Value dynamicShared, ss, gs;
   // log γ of this head (static decay).
   Value logGamma;
+  // D of this head in shared memory (with hasSkip).
+  Value skipShared;
 };
 } // namespace
 
@@ -338,7 +362,7 @@ std::string ChunkedKernelSpec::getName() const {
 
 int64_t ChunkedKernelSpec::getSharedMemoryBytes() const {
   return f32Inputs ? getF32SharedMemoryBytes(*this)
-                   : SharedLayout{keyDim}.size();
+                   : SharedLayout{keyDim, hasDt, hasSkip}.size();
 }
 
 std::optional<std::string> ChunkedKernelSpec::checkSupported() const {
@@ -357,17 +381,8 @@ std::optional<std::string> ChunkedKernelSpec::checkSupported() const {
     return std::string("seqlens must be i32 or i64");
   if (f32Inputs)
     return checkF32Supported(*this);
-  if (hasDt)
-    return std::string("dt is not supported by the tensor-core kernel yet");
-  if (hasSkip)
-    return std::string("a diagonal term is not supported by the tensor-core "
-                       "kernel yet");
   return std::nullopt;
 }
-
-//===----------------------------------------------------------------------===//
-// KernelEmitter
-//===----------------------------------------------------------------------===//
 
 //===----------------------------------------------------------------------===//
 // KernelEmitter
@@ -376,10 +391,16 @@ std::optional<std::string> ChunkedKernelSpec::checkSupported() const {
 KernelEmitter::Stage KernelEmitter::stageOf(Value chunk) {
   Value base = mul(rem(chunk, 2), layout.stageBytes());
   int64_t qkRow = layout.qkRow();
-  return {sharedView(add(base, layout.qOffset()), {kChunk, qkRow}, bf16),
-          sharedView(add(base, layout.kOffset()), {kChunk, qkRow}, bf16),
-          sharedView(add(base, layout.vOffset()),
-                     {kChunk, SharedLayout::vRow()}, bf16)};
+  Stage stage{sharedView(add(base, layout.qOffset()), {kChunk, qkRow}, bf16),
+              sharedView(add(base, layout.kOffset()), {kChunk, qkRow}, bf16),
+              sharedView(add(base, layout.vOffset()),
+                         {kChunk, SharedLayout::vRow()}, bf16),
+              Value()};
+  if (spec.hasDt)
+    stage.dt = sharedView(
+        add(mul(rem(chunk, 2), SharedLayout::dtBytes()), layout.dtOffset()),
+        {kChunk}, f32);
+  return stage;
 }
 
 void KernelEmitter::issueCopies(Value chunk) {
@@ -406,6 +427,22 @@ void KernelEmitter::issueCopies(Value chunk) {
   copyTile(stage.q, q, qkBase, spec.keyDim / 8, qkStride);
   copyTile(stage.k, k, qkBase, spec.keyDim / 8, qkStride);
   copyTile(stage.v, v, vBase, kTileV / 8, spec.valueHeads * spec.valueDim);
+  if (!spec.hasDt)
+    return;
+  // dt of token t0 + tid (f32, strided by Hv in memory) by the first kChunk
+  // threads, 4 bytes each (cp.async.ca); zeros past T.
+  auto ifOp = scf::IfOp::create(b, loc, ult(tid, idx(kChunk)),
+                                /*withElseRegion=*/false);
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(ifOp.thenBlock());
+  Value token = add(t0, tid);
+  Value clamped = arith::MinUIOp::create(b, loc, token, lastToken);
+  Value count = select(ult(token, seqLen), idx(1), idx(0));
+  nvgpu::DeviceAsyncCopyOp::create(
+      b, loc, nvgpu::DeviceAsyncTokenType::get(b.getContext()), stage.dt,
+      ValueRange{tid}, dt,
+      ValueRange{add(gateBase, mul(clamped, spec.valueHeads))},
+      b.getIndexAttr(1), count, /*bypassL1=*/UnitAttr());
 }
 
 std::array<Value, 2> KernelEmitter::loadGates(Value chunk) {
@@ -512,18 +549,29 @@ void KernelEmitter::computeChunk(Value t0, const Stage &stage,
   Value zero = f32c(0.0);
   for (int64_t n = 0; n < kNTiles; ++n) {
     Value col0 = add(mul(tig, 2), 8 * n);
-    Value gj[2];
+    Value gj[2], dtj[2];
     if (decays) {
       Value pair = vload(VectorType::get({2}, f32), gs, {col0}, 8);
       gj[0] = extract(pair, 0);
       gj[1] = extract(pair, 1);
     }
+    if (spec.hasDt) {
+      Value pair = vload(VectorType::get({2}, f32), stage.dt, {col0}, 8);
+      dtj[0] = extract(pair, 0);
+      dtj[1] = extract(pair, 1);
+    }
     for (int64_t i = 0; i < 4; ++i) {
       Value col = add(col0, i % 2);
       Value row = i < 2 ? rowLo : rowHi;
       Value x = scores[n][i];
+      // A_ij · exp2(G_i − G_j) · dt_j.
+      Value factor;
       if (decays)
-        x = fmul(x, exp2(fsub(i < 2 ? gLo : gHi, gj[i % 2])));
+        factor = exp2(fsub(i < 2 ? gLo : gHi, gj[i % 2]));
+      if (spec.hasDt)
+        factor = factor ? fmul(factor, dtj[i % 2]) : dtj[i % 2];
+      if (factor)
+        x = fmul(x, factor);
       scores[n][i] = select(ule(col, row), x, zero);
     }
   }
@@ -556,15 +604,23 @@ void KernelEmitter::computeChunk(Value t0, const Stage &stage,
     }
     for (int64_t n = 0; n < kNTiles; ++n)
       outAcc[n] = mma(aFrag[kk], bv[n], outAcc[n]);
-    // exp2(G_last − G_j) for the tokens j = 16kk + 2tig (+1) (+8) of the
-    // fragments.
+    // exp2(G_last − G_j) · dt_j for the tokens j = 16kk + 2tig (+1) (+8) of
+    // the fragments.
     Value f[4];
-    if (decays) {
-      for (int64_t half = 0; half < 2; ++half) {
-        Value pair = vload(VectorType::get({2}, f32), gs,
-                           {add(mul(tig, 2), 16 * kk + 8 * half)}, 8);
+    bool scaleK = decays || spec.hasDt;
+    for (int64_t half = 0; half < 2 && scaleK; ++half) {
+      Value token = add(mul(tig, 2), 16 * kk + 8 * half);
+      if (decays) {
+        Value pair = vload(VectorType::get({2}, f32), gs, {token}, 8);
         f[2 * half] = exp2(fsub(gLast, extract(pair, 0)));
         f[2 * half + 1] = exp2(fsub(gLast, extract(pair, 1)));
+      }
+      if (spec.hasDt) {
+        Value pair = vload(VectorType::get({2}, f32), stage.dt, {token}, 8);
+        for (int64_t i = 0; i < 2; ++i) {
+          Value d = extract(pair, i);
+          f[2 * half + i] = decays ? fmul(f[2 * half + i], d) : d;
+        }
       }
     }
     for (int64_t mt = 0; mt < mTiles; ++mt) {
@@ -573,7 +629,7 @@ void KernelEmitter::computeChunk(Value t0, const Stage &stage,
       std::array<Value, 4> a =
           ldmatrix(stage.k, add(nkRow, 16 * kk),
                    add(stateRow(mt), mul(tileLo, 8)), /*transpose=*/true);
-      if (decays)
+      if (scaleK)
         for (int64_t i = 0; i < 4; ++i)
           a[i] = scalePacked(a[i], f[i < 2 ? 0 : 2], f[i < 2 ? 1 : 3]);
       for (int64_t n = 0; n < kNTiles; ++n)
@@ -603,19 +659,35 @@ void KernelEmitter::computeChunk(Value t0, const Stage &stage,
     }
   }
 
-  // o = bf16(scale · O) for the rows before T.
+  // o = bf16(scale · O + D_h · v) for the rows before T, v from this chunk's
+  // stage (its columns 2tig, 2tig + 1 of n-tile n).
   Value scale = f32c(spec.scale);
   int64_t tokenStride = spec.valueHeads * spec.valueDim;
   for (int64_t half = 0; half < 2; ++half) {
-    Value token = add(t0, half == 0 ? rowLo : rowHi);
+    Value row = half == 0 ? rowLo : rowHi;
+    Value token = add(t0, row);
     auto ifOp =
         scf::IfOp::create(b, loc, ult(token, seqLen), /*withElseRegion=*/false);
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(ifOp.thenBlock());
     Value rowBase = add(vBase, mul(token, tokenStride));
+    Value skipWeight;
+    if (spec.hasSkip)
+      skipWeight = load(skipShared, {idx(0)});
     for (int64_t n = 0; n < kNTiles; ++n) {
-      Value word = packBF16(fmul(outAcc[n][2 * half], scale),
-                            fmul(outAcc[n][2 * half + 1], scale));
+      // (Second column first: the kernels without D stay as measured.)
+      Value o[2];
+      for (int64_t i = 1; i >= 0; --i)
+        o[i] = fmul(outAcc[n][2 * half + i], scale);
+      if (spec.hasSkip) {
+        Value pair = vload(VectorType::get({2}, bf16), stage.v,
+                           {row, add(mul(tig, 2), 8 * n)}, 4);
+        Value wide =
+            arith::ExtFOp::create(b, loc, VectorType::get({2}, f32), pair);
+        for (int64_t i = 0; i < 2; ++i)
+          o[i] = fadd(o[i], fmul(skipWeight, extract(wide, i)));
+      }
+      Value word = packBF16(o[0], o[1]);
       Value pair = vector::BitCastOp::create(
           b, loc, VectorType::get({2}, bf16),
           vector::FromElementsOp::create(b, loc, VectorType::get({1}, i32),
@@ -709,6 +781,20 @@ void KernelEmitter::emit(gpu::GPUFuncOp func) {
                       MemRefLayoutAttrInterface(), workgroup));
   ss = sharedView(idx(layout.sOffset()), {keyDim, SharedLayout::vRow()}, bf16);
   gs = sharedView(idx(layout.gOffset()), {kChunk}, f32);
+  if (spec.hasSkip) {
+    // D_h, read once into shared memory (a register of its own through the
+    // chunk loop makes ptxas spill at K = 128); the loop's first barrier
+    // publishes it.
+    skipShared = sharedView(idx(layout.skipOffset()), {1}, f32);
+    auto ifOp = scf::IfOp::create(
+        b, loc,
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, tid, idx(0)),
+        /*withElseRegion=*/false);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(ifOp.thenBlock());
+    memref::StoreOp::create(b, loc, load(skip, {head}), skipShared,
+                            ValueRange{idx(0)});
+  }
 
   // The state: m-tiles of 16 rows of K per warp, 8 n-tiles each.
   int64_t mTiles = keyDim / 64;
@@ -757,6 +843,13 @@ void KernelEmitter::emit(gpu::GPUFuncOp func) {
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(loop.getBody());
     Value chunk = loop.getInductionVar();
+    // With dt or D, the thread coordinates are read afresh in each chunk:
+    // otherwise LLVM keeps the offsets derived from them (64-bit) through the
+    // loop, and the few more that dt and D need make ptxas spill at K = 128.
+    // (The kernels without them were measured as they are.)
+    std::array<Value, 5> saved = {tid, lane, warp, gid, tig};
+    if (spec.hasDt || spec.hasSkip)
+      readThreadCoordinates();
     SmallVector<Acc> s;
     for (size_t i = 0; i < state.size(); ++i)
       s.push_back(
@@ -795,6 +888,11 @@ void KernelEmitter::emit(gpu::GPUFuncOp func) {
     if (prefetchGates)
       yields.append(nextGates.begin(), nextGates.end());
     scf::YieldOp::create(b, loc, yields);
+    tid = saved[0];
+    lane = saved[1];
+    warp = saved[2];
+    gid = saved[3];
+    tig = saved[4];
   }
   NVVM::CpAsyncWaitGroupOp::create(b, loc, b.getI32IntegerAttr(0));
 

@@ -6,7 +6,8 @@
 //
 // Generates the gpu.func of the chunked form with the state on chip for the
 // additive semiseparable mixers with a scalar decay per head (causal linear
-// attention, RetNet/Lightning, simple GLA). docs/GPU.md describes the kernel.
+// attention, RetNet/Lightning, simple GLA, and with dt and D Mamba2 SSD).
+// docs/GPU.md describes the kernel.
 //
 //===----------------------------------------------------------------------===//
 

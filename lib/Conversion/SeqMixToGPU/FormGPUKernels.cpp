@@ -5,12 +5,14 @@
 //===----------------------------------------------------------------------===//
 //
 // Replaces each chunked, on-chip seqmix.apply by a launch of a kernel built by
-// ChunkedKernel.cpp. The pass runs on tensors and bufferizes the launch's
-// operands itself (to_buffer + collapse_shape for the inputs, memref.alloc +
-// to_tensor for the outputs), so that one-shot bufferization of the rest of
-// the function, followed by buffer-results-to-out-params with hoisted
-// allocations, leaves a host function whose kernels read the caller's input
-// buffers and write into the caller's output buffers.
+// ChunkedKernel.cpp. The mixer is a seqmix.semiseparable (with or without
+// dt), or one plus a seqmix.diagonal of one weight per head (Mamba2's D). The
+// pass runs on tensors and bufferizes the launch's operands itself (to_buffer +
+// collapse_shape for the inputs, memref.alloc + to_tensor for the outputs), so
+// that one-shot bufferization of the rest of the function, followed by
+// buffer-results-to-out-params with hoisted allocations, leaves a host function
+// whose kernels read the caller's input buffers and write into the caller's
+// output buffers.
 //
 //===----------------------------------------------------------------------===//
 
@@ -44,6 +46,9 @@ namespace {
 /// What the launch of one apply needs besides the kernel.
 struct ApplyOperands {
   SemiseparableOp mixer;
+  /// With a skip term: the seqmix.add of `mixer` and `diagonal`.
+  AddOp sum;
+  DiagonalOp diagonal;
   ChunkedKernelSpec spec;
 };
 } // namespace
@@ -68,18 +73,60 @@ static FailureOr<ApplyOperands> matchApply(ApplyOp op) {
                 "onchip)");
   if (form.getChunk() != ChunkedKernelSpec::kChunk)
     return fail("the chunk must be 64 tokens");
-  auto mixer = op.getMixer().getDefiningOp<SemiseparableOp>();
-  if (!mixer)
-    return fail("the mixer must come straight from a seqmix.semiseparable "
-                "(sums, transposes and other structures are not supported "
-                "yet)");
+  // The mixer: a seqmix.semiseparable, or one plus a seqmix.diagonal of
+  // shape [Hv] (Mamba2's D skip), in either order.
+  auto definedBy = [](Value v) -> std::string {
+    Operation *def = v.getDefiningOp();
+    return def ? ("'" + def->getName().getStringRef() + "'").str()
+               : std::string("a block argument");
+  };
+  AddOp sum = op.getMixer().getDefiningOp<AddOp>();
+  SemiseparableOp mixer;
+  DiagonalOp diagonal;
+  if (sum) {
+    for (auto [term, other] : {std::pair(sum.getLhs(), sum.getRhs()),
+                               std::pair(sum.getRhs(), sum.getLhs())}) {
+      if (auto s = term.getDefiningOp<SemiseparableOp>()) {
+        if (auto d = other.getDefiningOp<DiagonalOp>()) {
+          mixer = s;
+          diagonal = d;
+          break;
+        }
+      }
+    }
+    if (!mixer)
+      return fail("a sum of mixers must be a seqmix.semiseparable plus a "
+                  "seqmix.diagonal (Mamba2's D skip); this one adds " +
+                  definedBy(sum.getLhs()) + " and " + definedBy(sum.getRhs()));
+  } else {
+    mixer = op.getMixer().getDefiningOp<SemiseparableOp>();
+    if (!mixer)
+      return fail("the mixer must come straight from a seqmix.semiseparable, "
+                  "or be one plus a seqmix.diagonal (transposes and other "
+                  "structures are not supported yet); it is defined by " +
+                  definedBy(op.getMixer()));
+  }
   SemiseparableAttr structure = mixer.getStructure();
   if (structure.getTransition() != Transition::Additive ||
       structure.getDirection() != Direction::Causal)
     return fail("only causal mixers with the additive transition are "
                 "supported yet");
-  if (mixer.getDt() || mixer.getBeta())
-    return fail("dt is not supported yet");
+  if (mixer.getBeta())
+    return fail("beta (the delta rule) is not supported yet");
+  if (Value dt = mixer.getDt()) {
+    auto dtType = cast<RankedTensorType>(dt.getType());
+    if (dtType.getRank() != 3 || !dtType.getElementType().isF32())
+      return fail("dt must be f32 of shape [B, T, Hv]");
+  }
+  if (diagonal) {
+    auto dType = cast<RankedTensorType>(diagonal.getD().getType());
+    if (dType.getRank() != 1)
+      return fail("the diagonal term must be one weight per value head (d of "
+                  "shape [Hv], Mamba2's D); a diagonal per token (d of shape "
+                  "[B, T, Hv]) is not supported");
+    if (!dType.getElementType().isF32())
+      return fail("the diagonal term's d must be f32");
+  }
   auto qType = cast<RankedTensorType>(mixer.getQ().getType());
   auto kType = cast<RankedTensorType>(mixer.getK().getType());
   auto vType = cast<RankedTensorType>(op.getValue().getType());
@@ -95,7 +142,7 @@ static FailureOr<ApplyOperands> matchApply(ApplyOp op) {
       vType.isDynamicDim(3))
     return fail("the head counts, K and V must be static");
 
-  ApplyOperands result{mixer, {}};
+  ApplyOperands result{mixer, sum, diagonal, {}};
   ChunkedKernelSpec &spec = result.spec;
   spec.decay = structure.getDecay();
   spec.qkHeads = qType.getDimSize(2);
@@ -104,6 +151,8 @@ static FailureOr<ApplyOperands> matchApply(ApplyOp op) {
   spec.valueDim = vType.getDimSize(3);
   spec.scale = mixer.getScaleOrDefault();
   spec.f32Inputs = element.isF32();
+  spec.hasDt = static_cast<bool>(mixer.getDt());
+  spec.hasSkip = static_cast<bool>(diagonal);
   spec.hasInit = static_cast<bool>(op.getInit());
   spec.hasFinal = static_cast<bool>(op.getFinalState());
   if (Value seqlens = op.getSeqlens())
@@ -399,6 +448,8 @@ static LogicalResult formKernel(ApplyOp op, const ApplyOperands &match,
   OpBuilder b(op);
   Value value = op.getValue();
   SemiseparableOp mixer = match.mixer;
+  AddOp sum = match.sum;
+  DiagonalOp diagonal = match.diagonal;
   Value batch = b.createOrFold<tensor::DimOp>(loc, value, 0);
   Value seqLen = b.createOrFold<tensor::DimOp>(loc, value, 1);
 
@@ -408,6 +459,10 @@ static LogicalResult formKernel(ApplyOp op, const ApplyOperands &match,
   args.v = flatBuffer(b, loc, value);
   if (spec.decay != DecayKind::None)
     args.gate = flatBuffer(b, loc, mixer.getGate());
+  if (spec.hasDt)
+    args.dt = flatBuffer(b, loc, mixer.getDt());
+  if (spec.hasSkip)
+    args.skip = flatBuffer(b, loc, diagonal.getD());
   if (spec.hasInit)
     args.init = flatBuffer(b, loc, op.getInit());
   // With seqlens the grid has one CTA row per sequence, N = size - 1.
@@ -461,8 +516,12 @@ static LogicalResult formKernel(ApplyOp op, const ApplyOperands &match,
     op.getFinalState().replaceAllUsesWith(fs);
   }
   op.erase();
+  if (sum && sum->use_empty())
+    sum.erase();
   if (mixer->use_empty())
     mixer.erase();
+  if (diagonal && diagonal->use_empty())
+    diagonal.erase();
   return success();
 }
 
