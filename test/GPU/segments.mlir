@@ -13,7 +13,7 @@
 // ENTRY-DAG: Compiling entry function 'segment_decay_h16' for 'sm_90a'
 // ENTRY-DAG: Compiling entry function 'segment_scan_scalar_h16_s16384_init_final' for 'sm_90a'
 // ENTRY-DAG: Compiling entry function 'segment_scan_static_h8_s4096' for 'sm_90a'
-// ENTRY-DAG: Compiling entry function 'chunked_additive_scalar_k128_v128_h16x16_final_seqlens32' for 'sm_90a'
+// ENTRY-DAG: Compiling entry function 'chunked_additive_scalar_k128_v128_h16x16_final_seqlens32_stateonly' for 'sm_90a'
 // ENTRY-DAG: Compiling entry function 'chunked_additive_scalar_k128_v128_h16x16_init_seqlens32' for 'sm_90a'
 // ENTRY-DAG: Compiling entry function 'chunked_additive_scalar_k128_v128_h16x16_init_final' for 'sm_90a'
 // PTXAS-COUNT-10: 0 bytes stack frame, 0 bytes spill stores, 0 bytes spill loads
@@ -33,7 +33,7 @@ module attributes {seqmix.target = #seqmix.target<chip = "sm_90a">} {
 // CHECK:        gpu.alloc async {{.*}} : memref<?xi32>
 // CHECK-COUNT-3: gpu.alloc async {{.*}} : memref<?xf32>
 // CHECK:        gpu.launch_func  @seqmix_kernels::@segment_offsets
-// CHECK:        gpu.launch_func  @seqmix_kernels::@chunked_additive_scalar_k128_v128_h16x16_final_seqlens32
+// CHECK:        gpu.launch_func  @seqmix_kernels::@chunked_additive_scalar_k128_v128_h16x16_final_seqlens32_stateonly
 // CHECK:        gpu.launch_func  @seqmix_kernels::@segment_decay_h16
 // CHECK:        gpu.launch_func  @seqmix_kernels::@segment_scan_scalar_h16_s16384_init_final
 // CHECK:        gpu.launch_func  @seqmix_kernels::@chunked_additive_scalar_k128_v128_h16x16_init_seqlens32
@@ -67,6 +67,12 @@ func.func @static(%q: tensor<1x8192x8x64xbf16>, %k: tensor<1x8192x8x64xbf16>, %v
 }
 
 // PTX: .visible .entry segment_offsets(
-// PTX: .visible .entry segment_decay_h16(
+// The first pass computes states only: per warp and chunk K/64 · 4 · 8
+// products K̃ᵀ V and nothing else; no q is copied and no o stored.
+// PTX-LABEL: .visible .entry chunked_additive_scalar_k128_v128_h16x16_final_seqlens32_stateonly(
+// PTX-COUNT-64: mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32
+// PTX-NOT: mma.sync
+// PTX-NOT: st.global.b32
+// PTX-LABEL: .visible .entry segment_decay_h16(
 // PTX: shfl.sync.bfly.b32
 // PTX: bar.sync

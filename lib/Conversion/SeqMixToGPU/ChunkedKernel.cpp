@@ -357,6 +357,8 @@ std::string ChunkedKernelSpec::getName() const {
   if (scale != 1.0 / std::sqrt(static_cast<double>(keyDim)))
     name +=
         llvm::formatv("_scale{0:x-}", llvm::bit_cast<uint64_t>(scale)).str();
+  if (stateOnly)
+    name += "_stateonly";
   return name;
 }
 
@@ -381,6 +383,9 @@ std::optional<std::string> ChunkedKernelSpec::checkSupported() const {
     return std::string("seqlens must be i32 or i64");
   if (f32Inputs)
     return checkF32Supported(*this);
+  if (stateOnly && (f32Inputs || !hasFinal))
+    return std::string("a state-only kernel needs bf16 inputs and a final "
+                       "state");
   return std::nullopt;
 }
 
@@ -424,7 +429,8 @@ void KernelEmitter::issueCopies(Value chunk) {
     }
   };
   int64_t qkStride = spec.qkHeads * spec.keyDim;
-  copyTile(stage.q, q, qkBase, spec.keyDim / 8, qkStride);
+  if (!spec.stateOnly)
+    copyTile(stage.q, q, qkBase, spec.keyDim / 8, qkStride);
   copyTile(stage.k, k, qkBase, spec.keyDim / 8, qkStride);
   copyTile(stage.v, v, vBase, kTileV / 8, spec.valueHeads * spec.valueDim);
   if (!spec.hasDt)
@@ -525,10 +531,11 @@ void KernelEmitter::computeChunk(Value t0, const Stage &stage,
   Value nkRow = add(r8, mul(tileHi, 8)), nkCol = mul(tileLo, 8);
   Value knRow = add(r8, mul(tileLo, 8)), knCol = mul(tileHi, 8);
 
-  // A = Q Kᵀ over the key dimension.
+  // A = Q Kᵀ over the key dimension (not for a state-only kernel).
+  bool outputs = !spec.stateOnly;
   SmallVector<Acc> scores(kNTiles, zeroAcc()), outAcc(kNTiles, zeroAcc());
   Value qRow = add(mul(warp, 16), aRow);
-  for (int64_t step = 0; step < keyDim / 16; ++step) {
+  for (int64_t step = 0; outputs && step < keyDim / 16; ++step) {
     std::array<Value, 4> a =
         ldmatrix(stage.q, qRow, add(aCol, 16 * step), /*transpose=*/false);
     for (int64_t p = 0; p < kNTiles / 2; ++p) {
@@ -547,7 +554,7 @@ void KernelEmitter::computeChunk(Value t0, const Stage &stage,
     gLast = load(gs, {idx(kChunk - 1)});
   }
   Value zero = f32c(0.0);
-  for (int64_t n = 0; n < kNTiles; ++n) {
+  for (int64_t n = 0; outputs && n < kNTiles; ++n) {
     Value col0 = add(mul(tig, 2), 8 * n);
     Value gj[2], dtj[2];
     if (decays) {
@@ -577,7 +584,7 @@ void KernelEmitter::computeChunk(Value t0, const Stage &stage,
   }
   // A as the A operand of the next products, in bf16.
   SmallVector<std::array<Value, 4>> aFrag;
-  for (int64_t kk = 0; kk < kChunk / 16; ++kk) {
+  for (int64_t kk = 0; outputs && kk < kChunk / 16; ++kk) {
     const Acc &lo = scores[2 * kk], &hi = scores[2 * kk + 1];
     aFrag.push_back({packBF16(lo[0], lo[1]), packBF16(lo[2], lo[3]),
                      packBF16(hi[0], hi[1]), packBF16(hi[2], hi[3])});
@@ -602,7 +609,7 @@ void KernelEmitter::computeChunk(Value t0, const Stage &stage,
       bv.push_back({w[0], w[1]});
       bv.push_back({w[2], w[3]});
     }
-    for (int64_t n = 0; n < kNTiles; ++n)
+    for (int64_t n = 0; outputs && n < kNTiles; ++n)
       outAcc[n] = mma(aFrag[kk], bv[n], outAcc[n]);
     // exp2(G_last − G_j) · dt_j for the tokens j = 16kk + 2tig (+1) (+8) of
     // the fragments.
@@ -640,6 +647,8 @@ void KernelEmitter::computeChunk(Value t0, const Stage &stage,
   // O += (Q ∘ exp2(G_i)) S, with S (the state before this chunk) from
   // shared memory. Scaling the rows of Q rather than those of Q S lets A V
   // and Q S share one accumulator after the scores are dead.
+  if (!outputs)
+    return;
   Value eLo, eHi;
   if (decays) {
     eLo = exp2(gLo);
@@ -714,7 +723,8 @@ void KernelEmitter::emit(gpu::GPUFuncOp func) {
     init = entry.getArgument(arg++);
   if (spec.seqlensBits)
     seqlens = entry.getArgument(arg++);
-  out = entry.getArgument(arg++);
+  if (!spec.stateOnly)
+    out = entry.getArgument(arg++);
   if (spec.hasFinal)
     finalState = entry.getArgument(arg++);
   seqLen = entry.getArgument(arg++);
@@ -816,7 +826,8 @@ void KernelEmitter::emit(gpu::GPUFuncOp func) {
       state.push_back(acc);
     }
   }
-  writeStateToShared(state);
+  if (!spec.stateOnly)
+    writeStateToShared(state);
 
   // Prologue: the copies of chunk 0 and the gates of chunk 0.
   Value numChunks = div(add(seqLen, kChunk - 1), kChunk);
@@ -881,7 +892,8 @@ void KernelEmitter::emit(gpu::GPUFuncOp func) {
     gpu::BarrierOp::create(b, loc);
     computeChunk(mul(chunk, kChunk), stageOf(chunk), s);
     gpu::BarrierOp::create(b, loc);
-    writeStateToShared(s);
+    if (!spec.stateOnly)
+      writeStateToShared(s);
     SmallVector<Value> yields;
     for (const Acc &acc : s)
       yields.append(acc.begin(), acc.end());
@@ -935,7 +947,8 @@ gpu::GPUFuncOp seqmix::buildChunkedKernel(OpBuilder &builder, Location loc,
     args.push_back(MemRefType::get(
         {ShapedType::kDynamic},
         IntegerType::get(ctx, static_cast<unsigned>(spec.seqlensBits))));
-  args.push_back(bf16Buffer);
+  if (!spec.stateOnly)
+    args.push_back(bf16Buffer);
   if (spec.hasFinal)
     args.push_back(f32Buffer);
   args.push_back(builder.getIndexType());

@@ -52,6 +52,9 @@ struct ChunkedKernelSpec {
   /// or 64) into the T tokens of a batch of one, and sequence n is tokens
   /// [seqlens[n], seqlens[n + 1]). 0: no seqlens, N = B.
   unsigned seqlensBits = 0;
+  /// Computes the final state only: no q, no o (the segments carry's first
+  /// pass; tensor-core kernel only, with hasFinal).
+  bool stateOnly = false;
 
   /// Tokens per chunk, value columns per CTA and threads per CTA of the
   /// tensor-core kernel.
@@ -81,7 +84,7 @@ struct ChunkedKernelSpec {
 ///   init:     memref<?xf32>   ([N, Hv, K, V]; only with hasInit)
 ///   seqlens:  memref<?xi32> or memref<?xi64> ([N + 1]; only with
 ///             seqlensBits)
-///   o:        memref<?xE>     ([B, T, Hv, V])
+///   o:        memref<?xE>     ([B, T, Hv, V]; absent with stateOnly)
 ///   final:    memref<?xf32>   ([N, Hv, K, V]; only with hasFinal)
 ///   T:        index
 /// to be launched on a grid of (V / getTileV(), Hv, N) CTAs of getThreads()

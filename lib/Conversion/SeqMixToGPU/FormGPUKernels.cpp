@@ -255,7 +255,8 @@ struct ChunkedArgs {
       args.push_back(init);
     if (spec.seqlensBits)
       args.push_back(seqlens);
-    args.push_back(out);
+    if (!spec.stateOnly)
+      args.push_back(out);
     if (spec.hasFinal)
       args.push_back(finalState);
     args.push_back(seqLen);
@@ -376,11 +377,15 @@ static void launchSegments(OpBuilder &b, Location loc,
   packed.seqLen = mul(batch, seqLen);
   gpu::KernelDim3 grid{c(vTiles), c(heads), segments};
 
-  // Local states from zero (the output written here is overwritten below).
+  // Local states from zero: the tensor-core kernel has a state-only variant
+  // (no q, no o); the FFMA kernel writes an output that is overwritten below.
   ChunkedKernelSpec localSpec = spec;
   localSpec.hasInit = false;
   localSpec.hasFinal = true;
   localSpec.seqlensBits = 32;
+  localSpec.stateOnly = !spec.f32Inputs;
+  if (localSpec.stateOnly)
+    localSpec.hasSkip = false;
   packed.finalState = local;
   gpu::LaunchFuncOp::create(b, loc, cache.chunked(localSpec), grid, block,
                             smemOf(localSpec.getSharedMemoryBytes()),
