@@ -90,6 +90,23 @@ CudaDriver *driverWithContext() {
   return driver;
 }
 
+/// Raises the release threshold of the default device's default memory pool
+/// once (best effort: a failure leaves the pool as it was).
+void keepPoolMemory(CudaDriver &driver) {
+  static std::once_flag once;
+  std::call_once(once, [&] {
+    CUdevice device = 0;
+    CUmemoryPool pool = nullptr;
+    unsigned long long keepAll = ~0ull;
+    if (!driver.cuDeviceGetDefaultMemPool || !driver.cuMemPoolSetAttribute ||
+        driver.cuDeviceGet(&device, getDefaultDevice()) != CUDA_SUCCESS ||
+        driver.cuDeviceGetDefaultMemPool(&pool, device) != CUDA_SUCCESS)
+      return;
+    (void)driver.cuMemPoolSetAttribute(pool, CU_MEMPOOL_ATTR_RELEASE_THRESHOLD,
+                                       &keepAll);
+  });
+}
+
 bool isCallerStream(CUstream stream) {
   return call.active && stream == call.stream;
 }
@@ -261,7 +278,9 @@ void mgpuEventRecord(CUevent event, CUstream stream) {
 // Scratch buffers of the generated code (the segments carry's states) are
 // allocated in stream order on the caller's stream where the driver has
 // cuMemAllocAsync (CUDA 11.2+), so that a call stays asynchronous; otherwise
-// with cuMemAlloc/cuMemFree.
+// with cuMemAlloc/cuMemFree. The device's default pool is told to keep what
+// it holds across synchronisations (its release threshold is 0 by default,
+// which makes every call map its scratch memory afresh).
 void *mgpuMemAlloc(uint64_t bytes, CUstream stream, bool isHostShared) {
   if (isHostShared) {
     fail("mgpuMemAlloc: host-shared (managed) allocations are not supported");
@@ -271,6 +290,8 @@ void *mgpuMemAlloc(uint64_t bytes, CUstream stream, bool isHostShared) {
   if (bytes == 0)
     return nullptr;
   if (CudaDriver *driver = driverWithContext()) {
+    if (stream && driver->cuMemAllocAsync)
+      keepPoolMemory(*driver);
     bool ok =
         stream && driver->cuMemAllocAsync
             ? SEQMIX_CUDA_CHECK(*driver, cuMemAllocAsync, &ptr, bytes, stream)

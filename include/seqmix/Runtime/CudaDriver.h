@@ -44,6 +44,7 @@ struct CUmod_st;
 struct CUfunc_st;
 struct CUstream_st;
 struct CUevent_st;
+struct CUmemPoolHandle_st;
 
 namespace seqmix {
 namespace runtime {
@@ -56,8 +57,11 @@ using CUmodule = ::CUmod_st *;
 using CUfunction = ::CUfunc_st *;
 using CUstream = ::CUstream_st *;
 using CUevent = ::CUevent_st *;
+using CUmemoryPool = ::CUmemPoolHandle_st *;
 
 constexpr CUresult CUDA_SUCCESS = 0;
+/// CUmemPool_attribute: the bytes a pool keeps after a synchronisation.
+constexpr int CU_MEMPOOL_ATTR_RELEASE_THRESHOLD = 4;
 /// cuEventCreate flags.
 constexpr unsigned CU_EVENT_DEFAULT = 0;
 constexpr unsigned CU_EVENT_DISABLE_TIMING = 2;
@@ -98,6 +102,10 @@ constexpr unsigned CU_STREAM_NON_BLOCKING = 1;
     (CUdeviceptr * ptr, size_t bytes, CUstream stream))                        \
   X(cuMemFreeAsync, "cuMemFreeAsync", nullptr, false,                          \
     (CUdeviceptr ptr, CUstream stream))                                        \
+  X(cuDeviceGetDefaultMemPool, "cuDeviceGetDefaultMemPool", nullptr, false,    \
+    (CUmemoryPool * pool, CUdevice device))                                    \
+  X(cuMemPoolSetAttribute, "cuMemPoolSetAttribute", nullptr, false,            \
+    (CUmemoryPool pool, int attribute, void *value))                           \
   X(cuMemcpyHtoD, "cuMemcpyHtoD_v2", nullptr, true,                            \
     (CUdeviceptr dst, const void *src, size_t bytes))                          \
   X(cuMemcpyDtoH, "cuMemcpyDtoH_v2", nullptr, true,                            \
