@@ -1,4 +1,4 @@
-"""The oracle of the GPU correctness tests (test/gpu/).
+"""The oracle and harness of the GPU correctness tests (test/gpu/).
 
 * test/gpu/oracle.py's chunked float64 scan (the oracle of the T = 65536
   cases) against python/seqmix/reference.py's token loops at small T: every
@@ -6,8 +6,13 @@
   (one of them empty), chunks of several sizes (T a multiple of the chunk,
   shorter, longer);
 * its fast bf16 rounding against reference.bf16_round;
+* build.py's modules and check.py end to end on the CPU: one library per
+  family compiled with --target=cpu, one case each through check.py --cpu,
+  and a library computing the wrong thing must fail.
 """
+import json
 import os
+import subprocess
 import sys
 
 import numpy as np
@@ -20,6 +25,8 @@ GPU_TESTS = os.path.join(ROOT, "test", "gpu")
 sys.path.insert(0, GPU_TESTS)
 import oracle  # noqa: E402
 
+BUILD = os.environ.get("SEQMIX_BUILD_DIR", os.path.join(ROOT, "build"))
+COMPILE = os.path.join(BUILD, "bin", "seqmix-compile")
 FAMILIES = ("linear_attn", "retnet", "simple_gla", "mamba2")
 
 
@@ -48,6 +55,16 @@ def test_chunked_oracle_matches_reference(family, init, grouped, packed):
         assert got_o.shape == want_o.shape and got_s.shape == want_s.shape
         assert oracle.rel_l2(got_o, want_o) < 1e-12, (T, chunk)
         assert oracle.rel_l2(got_s, want_s) < 1e-12, (T, chunk)
+
+
+def test_chunked_scan_threads():
+    """Heads split unevenly over threads give the same result as one thread."""
+    case = _case("simple_gla", 40, True, True, True, Hv=8)
+    x = oracle.make_inputs(case)
+    one = oracle.chunked_oracle(case, x, chunk=16, workers=1)
+    three = oracle.chunked_oracle(case, x, chunk=16, workers=3)
+    np.testing.assert_array_equal(one[0], three[0])
+    np.testing.assert_array_equal(one[1], three[1])
 
 
 def test_chunked_scan_decays_strongly():
@@ -82,3 +99,39 @@ def test_inputs_are_rounded_and_sane():
     assert x["s0"].shape == (3, 16, 128, 64)
     again = oracle.make_inputs(case)
     np.testing.assert_array_equal(again["x"], x["x"])  # seeded by the case id
+
+
+@pytest.mark.skipif(not os.path.exists(COMPILE), reason="seqmix-compile is not built")
+def test_harness_on_cpu(tmp_path):
+    out = tmp_path / "gpu-tests"
+    build = subprocess.run([sys.executable, os.path.join(GPU_TESTS, "build.py"), "--cpu", "--out", str(out),
+                            "--build", BUILD, "--filter", "*.bf16.h4x16.init.packed.final",
+                            "--filter", "mamba2.f32.h16x16.noinit.unpacked.nofinal"],
+                           capture_output=True, text=True)
+    assert build.returncode == 0, build.stdout + build.stderr
+    check = [sys.executable, str(out / "check.py"), "--cpu", "--only", "*.T37"]
+    run = subprocess.run(check + ["--out", str(tmp_path / "res")], capture_output=True, text=True)
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "5 passed, 0 failed" in run.stdout, run.stdout
+    res = json.loads((tmp_path / "res" / "results.json").read_text())
+    assert {r["family"] for r in res["cases"]} == set(FAMILIES)
+
+    # A library that computes something else (a scale of 0.5), and one that
+    # seqmix-compile rejected: both fail, the second with its diagnostic.
+    manifest = json.loads((out / "manifest.json").read_text())
+    libs = manifest["libraries"]
+    wrong = libs["simple_gla.bf16.h4x16.init.packed.final"]
+    src = out / wrong["mlir"]
+    src.write_text(src.read_text().replace(": tensor<1x?x4x128xbf16>, tensor<1x?x4x128xbf16> ->",
+                                           "{scale = 0.5 : f64} : tensor<1x?x4x128xbf16>, tensor<1x?x4x128xbf16> ->"))
+    subprocess.run([COMPILE, str(src), "--target=cpu", "-o", str(out / wrong["file"])], check=True)
+    libs["retnet.bf16.h4x16.init.packed.final"].update(status="not built", file=None,
+                                                       diagnostic="seqmix-compile: error: x.mlir:1:1: no kernel")
+    (out / "manifest.json").write_text(json.dumps(manifest))
+    run = subprocess.run(check + ["--out", str(tmp_path / "res2")], capture_output=True, text=True)
+    assert run.returncode == 1, run.stdout + run.stderr
+    assert "3 passed, 2 failed (1 of them not built)" in run.stdout, run.stdout
+    lines = {line.split("[")[-1].rstrip("]"): line for line in run.stdout.splitlines() if line.endswith("]")}
+    assert "FAILED (not built): seqmix-compile: error: x.mlir:1:1: no kernel" in lines[
+        "retnet.bf16.h4x16.init.packed.final.B1.T37"]
+    assert "o above the bound" in lines["simple_gla.bf16.h4x16.init.packed.final.B1.T37"]
