@@ -21,8 +21,9 @@ library seqmix-compile rejected is FAILED (not built), with its diagnostic.
 One line per case, then 'N passed, M failed'; results.json and results.md
 into --out (default $OUT, else ./out). Exit status 1 if any case failed.
 
---memcheck-subset runs one small case (T = 259) of each library, the run
-that run.sh puts under compute-sanitizer. --report DIR writes the dated
+--memcheck-subset runs one small case (T = 259) of each built library, the
+run that run.sh puts under compute-sanitizer (with the chunked oracle: it is
+the faster one, and test_gpu_oracle.py ties it to reference.py). --report DIR writes the dated
 markdown report of a run.sh run from the files in DIR.
 """
 import argparse
@@ -346,6 +347,9 @@ def main():
     p.add_argument("--only", action="append", default=[], help="run the cases whose id matches this glob (repeatable)")
     p.add_argument("--memcheck-subset", action="store_true", help="one small case of each library")
     p.add_argument("--skip-long", action="store_true", help="leave out the long (T = 65536) cases")
+    p.add_argument("--oracle", choices=("case", "reference", "chunked"), default=None,
+                   help="the case's oracle (default: reference.py up to T = 259, the chunked scan for the long "
+                        "cases), or one for all (--memcheck-subset: chunked, the faster one)")
     p.add_argument("--list", action="store_true", help="print the case ids and exit")
     p.add_argument("--report", metavar="DIR", help="write the dated markdown report of a run.sh run in DIR")
     args = p.parse_args()
@@ -363,6 +367,9 @@ def main():
     if args.skip_long:
         cases = [c for c in cases if not c["long"]]
     cases.sort(key=lambda c: c["long"])  # the long cases last (stable)
+    oracle_choice = args.oracle or ("chunked" if args.memcheck_subset else "case")
+    if oracle_choice != "case":
+        cases = [dict(c, oracle=oracle_choice) for c in cases]
     if args.list:
         for c in cases:
             print(c["id"])
@@ -388,7 +395,8 @@ def main():
         print(case_line(rec), flush=True)
     result = {"device": device, "date": datetime.date.today().isoformat(), "target": manifest["target"],
               "built": manifest["built"], "commit": manifest["commit"], "long_t": manifest["long_t"],
-              "selection": {"only": args.only, "memcheck_subset": args.memcheck_subset, "skip_long": args.skip_long},
+              "selection": {"only": args.only, "memcheck_subset": args.memcheck_subset, "skip_long": args.skip_long,
+                            "oracle": oracle_choice},
               "libraries": {"built": sum(l["status"] == "built" for l in manifest["libraries"].values()),
                             "not built": sum(l["status"] != "built" for l in manifest["libraries"].values())},
               "numpy": np.__version__, "seconds": round(time.time() - start, 1), "cases": recs}
