@@ -326,7 +326,8 @@ def report(folder):
     memcheck = read("memcheck.txt").strip()
     lines += ["## compute-sanitizer --tool memcheck", "",
               "One small case (T = 259) of each built library, one process, "
-              "PYTORCH_NO_CUDA_MEMORY_CACHING=1 (every tensor its own allocation).", "", "```",
+              "PYTORCH_NO_CUDA_MEMORY_CACHING=1 (every tensor its own allocation); the cases are checked "
+              "against the chunked oracle there.", "", "```",
               memcheck or "not run", "```", ""]
     if result:
         lines += ["## Cases", "", markdown(result)]
