@@ -21,9 +21,12 @@ FAILED (not built) with the diagnostic.
 
 One library serves every B and T: the cases T in {1, 37 (< the chunk of 64),
 259 (not a multiple of 64)}, B = 2 (packed: lengths (0, 1, 0), (20, 1, 16),
-(65, 1, 193)), and the long case (1, 65536, 16, 128, 128) of the ungrouped
-unpacked libraries with a final state (--long-t changes its T; --cpu makes it
-2048 unless given: CPU libraries are slow).
+(65, 1, 193)). The unpacked libraries with a final state are also built with
+#seqmix.form<..., carry = segments> (the form seqmix-select-form picks for
+few heads and long sequences; it splits T when the function runs, here at
+T = 2085, B = 2 into 4 or 8 segments, and at the long case); those run the
+long case (1, 65536, 16, 128, 128) when ungrouped (--long-t changes its T;
+--cpu makes it 2048 unless given: CPU libraries are slow).
 
 Shapes: H = Hv = 16 heads ungrouped, H = 4 q/k heads (Mamba2: B/C groups)
 for Hv = 16 value heads grouped; K = 128; V = 128 (Mamba2: N = K = 128,
@@ -55,6 +58,7 @@ SHORT_T = (1, 37, 259)  # 1, < chunk, not a multiple of the chunk
 PACKED_LENGTHS = {1: (0, 1, 0), 37: (20, 1, 16), 259: (65, 1, 193)}
 BATCH = 2
 LONG_T = 65536
+SEGMENTS_T = 2085  # several segments at B = 2 (not a multiple of the chunk)
 MEMCHECK_T = 259
 # Inputs of bf16 or f32 (q, k, v / x, B, C, and o) against the float64 oracle.
 BOUND = {"bf16": 1e-2, "f32": 1e-4}
@@ -73,9 +77,14 @@ def library_configs():
                     for init in (False, True):
                         for final in (False, True):
                             H = GROUPED_QK_HEADS if grouped else HEADS
-                            out.append({"family": fam, "dtype": dtype, "H": H, "Hv": HEADS, "K": K_DIM,
-                                        "V": V_DIM[fam], "grouped": grouped, "packed": packed, "init": init,
-                                        "final": final})
+                            # The segments carry (what seqmix-select-form picks for
+                            # few heads and long sequences) for the unpacked
+                            # libraries with a final state.
+                            carries = ["onchip"] + (["segments"] if final and not packed else [])
+                            for carry in carries:
+                                out.append({"family": fam, "dtype": dtype, "H": H, "Hv": HEADS, "K": K_DIM,
+                                            "V": V_DIM[fam], "grouped": grouped, "packed": packed,
+                                            "init": init, "final": final, "carry": carry})
     for lib in out:
         lib["id"] = library_id(lib)
     return out
@@ -85,7 +94,8 @@ def library_id(lib):
     return ".".join([lib["family"], lib["dtype"], "h%dx%d" % (lib["H"], lib["Hv"]),
                      "init" if lib["init"] else "noinit",
                      "packed" if lib["packed"] else "unpacked",
-                     "final" if lib["final"] else "nofinal"])
+                     "final" if lib["final"] else "nofinal"]
+                    + (["segments"] if lib["carry"] == "segments" else []))
 
 
 def case_list(libs, long_t):
@@ -97,14 +107,18 @@ def case_list(libs, long_t):
                 shapes.append((1, T, list(PACKED_LENGTHS[T])))
             else:
                 shapes.append((BATCH, T, None))
-        is_long = not lib["grouped"] and not lib["packed"] and lib["final"]
+        segments = lib["carry"] == "segments"
+        if segments:
+            # Split into 4 (V = 128) or 8 (V = 64) segments at B = 2.
+            shapes.append((BATCH, SEGMENTS_T, None))
+        is_long = segments and not lib["grouped"]
         if is_long:
             shapes.append((1, long_t, None))
         for B, T, lengths in shapes:
             if lengths is not None:
                 assert sum(lengths) == T
             case = {k: lib[k] for k in ("family", "dtype", "H", "Hv", "K", "V", "grouped", "packed", "init",
-                                        "final")}
+                                        "final", "carry")}
             case.update({"id": "%s.B%d.T%d" % (lib["id"], B, T), "library": lib["id"], "B": B, "T": T,
                          "lengths": lengths, "long": T == long_t and is_long,
                          "oracle": "chunked" if (T == long_t and is_long) else "reference",
@@ -181,7 +195,7 @@ def module_text(lib, split_v=None):
         opt += " init(%%s0 : %s)" % st
     if lib["packed"]:
         opt += " seqlens(%%seqlens : %s)" % types["seqlens"]
-    form = "#seqmix.form<chunked, chunk = %d, carry = onchip, split_v = %d>" % (CHUNK, split_v)
+    form = "#seqmix.form<chunked, chunk = %d, carry = %s, split_v = %d>" % (CHUNK, lib["carry"], split_v)
     outs = "%o, %sT" if lib["final"] else "%o"
     rtypes = [ot] + ([st] if lib["final"] else [])
     body.append("%s = seqmix.apply %s, %%%s%s {form = %s}\n        : %s, %s -> %s" % (
