@@ -24,24 +24,37 @@
 //   A  = select(j ≤ i, A · exp2(G_i − G_j) · dt_j, 0) → shared memory
 //   O  = exp2(G_i) · (Q S)                              (S: shared copy)
 //   S  = exp2(G_last) · S + Σ_j K_jᵀ (F_j V_j),  F_j = exp2(G_last − G_j)·dt_j
+//   S → shared memory (after barrier 2) for the next chunk's Q S
 //   O += A V                                            (A from shared memory)
 //   o  = scale · O + D · v                              (rows < T)
-//   S → shared memory for the next chunk's Q S.
+//
+// Everything is fp32 with fma.rn.f32; nothing is rounded below the inputs'
+// precision.
 //
 // Q, K, V of the chunk reach shared memory by cp.async (16 bytes a copy,
 // zero-filled past T), one stage. The gates (and dt) of chunk c + 1 are
 // loaded into registers one chunk ahead; warp 0 scans them and writes G,
 // exp2(G), F and dt to shared memory at the start of each chunk.
 //
-// Synchronisation per chunk: copies and gate factors, wait for the copies and
-// a barrier (1); A (written to shared memory), Q S and the state update; a
-// barrier (2: A visible); A V and the outputs; a barrier (3: every thread is
-// done reading Q, K, V, A, S and the gate factors); S written back.
+// Synchronisation per chunk:
+//   copies issued, gate factors written (warp 0); wait for the copies;
+//   barrier 1 (the chunk, the factors and S visible);
+//   A → shared memory, Q S, the state update;
+//   barrier 2 (A visible; every thread is done reading S);
+//   S written back; A V; the output tile staged in the thread's own rows of
+//   the Q stage and stored to o under the row's condition;
+//   barrier 3 (every thread is done reading Q, K, V, A and the factors,
+//   which the next chunk's copies and warp 0 overwrite).
 //
 // Shared rows of Q and K are padded by 4 floats, those of A by 4 (68 floats):
 // the reads of K rows tx + 16c (16-byte vectors) and the scalar writes of A
 // are then free of bank conflicts; every other access is a broadcast or a
-// contiguous row.
+// contiguous row. Shared memory: 2·64·(K+4)·4 (Q, K) + 16 KiB (V) + K·256
+// (S) + 17 KiB (A) + 1 KiB (factors) = 132 KiB at K = 128, 84 KiB at K = 64.
+//
+// ptxas: the kernel asks for `.minnctapersm 1`. With `.maxntid 256` alone,
+// ptxas aims at 128 registers for two CTAs per multiprocessor and spills a
+// few values to get there.
 //
 //===----------------------------------------------------------------------===//
 
@@ -109,8 +122,6 @@ public:
       : b(b), loc(loc), spec(spec), layout{spec.keyDim},
         decays(spec.decay != DecayKind::None) {
     f32 = b.getF32Type();
-    vec4 = VectorType::get({4}, f32);
-    vec2 = VectorType::get({2}, f32);
     workgroup = gpu::AddressSpaceAttr::get(b.getContext(),
                                            gpu::AddressSpace::Workgroup);
   }
@@ -229,7 +240,6 @@ private:
   F32Layout layout;
   bool decays;
   Type f32;
-  VectorType vec4, vec2;
   Attribute workgroup;
 
   ChunkedKernelArgs args;
