@@ -315,14 +315,25 @@ TokenGates F32Emitter::loadGates(Value t0, bool withDt) {
   for (int64_t i = 0; i < 2; ++i) {
     Value token = add(add(t0, mul(lane, 2)), i);
     Value valid = ult(token, seqLen);
-    Value offset = add(gateBase, mul(minu(token, lastToken), spec.valueHeads));
-    Value zero = f32c(0.0);
+    Value offset = add(gateBase, mul(token, spec.valueHeads));
+    // Only tokens of the sequence are read (with T = 0 the buffers are
+    // empty); the others are 0.
+    auto guardedLoad = [&](Value mem) {
+      auto ifOp = scf::IfOp::create(b, loc, TypeRange{f32}, valid,
+                                    /*withElseRegion=*/true);
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPointToStart(ifOp.thenBlock());
+      scf::YieldOp::create(b, loc, load(mem, {offset}));
+      b.setInsertionPointToStart(ifOp.elseBlock());
+      scf::YieldOp::create(b, loc, f32c(0.0));
+      return ifOp.getResult(0);
+    };
     if (spec.decay == DecayKind::Scalar)
-      result.g[i] = select(valid, load(args.gate, {offset}), zero);
+      result.g[i] = guardedLoad(args.gate);
     else if (spec.decay == DecayKind::Static)
-      result.g[i] = select(valid, logGamma, zero);
+      result.g[i] = select(valid, logGamma, f32c(0.0));
     if (withDt)
-      result.dt[i] = select(valid, load(args.dt, {offset}), zero);
+      result.dt[i] = guardedLoad(args.dt);
   }
   return result;
 }
