@@ -412,13 +412,23 @@ class CTA:
                     dst.buf[idx[m]] = data[m]
         elif n == 'scf.if':
             cond = np.broadcast_to(g(ops[0]), (self.nt,))
-            inner = mask & cond
-            if inner.any():
-                self.exec_block(op.regions[0], inner)
-            if len(op.regions) > 1 and op.regions[1].ops:
-                other = mask & ~cond
-                if other.any():
-                    self.exec_block(op.regions[1], other)
+            inner, other = mask & cond, mask & ~cond
+            then_vals = self.exec_block(op.regions[0], inner) if inner.any() else None
+            else_vals = None
+            if len(op.regions) > 1 and op.regions[1].ops and other.any():
+                else_vals = self.exec_block(op.regions[1], other)
+            if op.nres:
+                results = []
+                for k in range(op.nres):
+                    t = then_vals[k] if then_vals is not None else None
+                    e = else_vals[k] if else_vals is not None else None
+                    if t is None:
+                        results.append(e)
+                    elif e is None:
+                        results.append(t)
+                    else:
+                        results.append(np.where(cond, t, e))
+                self.env[op.res] = results[0] if op.nres == 1 else results
         elif n == 'scf.for':
             lb, ub, st = (np.broadcast_to(np.int64(0) + g(x), (self.nt,)) for x in ops[:3])
             for x in (lb, ub, st):
