@@ -92,6 +92,34 @@ func.func @linear_attention(%q: !qk, %k: !qk, %v: !v) -> !v {
 
 // -----
 
+// f32 inputs: the FFMA kernel (ChunkedKernelF32.cpp), 256 threads, 135168
+// bytes of shared memory at K = 128, f32 q, k, v and o.
+
+!qk = tensor<?x?x2x128xf32>
+!v = tensor<?x?x4x128xf32>
+!g = tensor<?x?x4xf32>
+!s = tensor<?x4x128x128xf32>
+!m = !seqmix.mixer<?x4x?, #seqmix.semiseparable<state = 128, decay = scalar, transition = additive>>
+
+// CHECK-LABEL: func.func @simple_gla_f32
+// CHECK: gpu.launch_func @seqmix_kernels::@chunked_ffma_scalar_k128_v128_h2x4_init_final
+// CHECK-SAME: blocks in (%c2, %c4, %{{.*}}) threads in (%c256, %c1{{.*}}, %c1{{.*}}) dynamic_shared_memory_size %c135168_i32
+// CHECK-SAME: args(%{{.*}} : memref<?xf32>, %{{.*}} : memref<?xf32>, %{{.*}} : memref<?xf32>, %{{.*}} : memref<?xf32>, %{{.*}} : memref<?xf32>, %{{.*}} : memref<?xf32>, %{{.*}} : memref<?xf32>, %{{.*}} : index)
+// CHECK: gpu.func @chunked_ffma_scalar_k128_v128_h2x4_init_final({{.*}}) kernel attributes {known_block_size = array<i32: 256, 1, 1>, nvvm.minctasm = 1 : i32}
+// CHECK: gpu.dynamic_shared_memory
+// CHECK: scf.for
+// CHECK-COUNT-3: gpu.barrier
+// CHECK: scf.yield
+func.func @simple_gla_f32(%q: !qk, %k: !qk, %v: !v, %g: !g, %s0: !s) -> (!v, !s) {
+  %m = seqmix.semiseparable %q, %k gate(%g : !g) : !qk, !qk -> !m
+  %o, %sT = seqmix.apply %m, %v init(%s0 : !s)
+      {form = #seqmix.form<chunked, chunk = 64, carry = onchip, split_v = 2>}
+      : !m, !v -> !v, !s
+  return %o, %sT : !v, !s
+}
+
+// -----
+
 !qk = tensor<?x?x4x64xbf16>
 !v = tensor<?x?x4x64xbf16>
 !m = !seqmix.mixer<?x4x?, #seqmix.semiseparable<state = 64, decay = none, transition = additive>>

@@ -1,6 +1,6 @@
-"""The oracle and harness of the GPU correctness tests (test/gpu/).
+"""The oracle and harness of the GPU correctness tests (test/device/).
 
-* test/gpu/oracle.py's chunked float64 scan (the oracle of the T = 65536
+* test/device/oracle.py's chunked float64 scan (the oracle of the T = 65536
   cases) against python/seqmix/reference.py's token loops at small T: every
   family, with and without an initial state, grouped heads, packed sequences
   (one of them empty), chunks of several sizes (T a multiple of the chunk,

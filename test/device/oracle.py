@@ -1,9 +1,9 @@
-"""Inputs and float64 oracle of the GPU correctness cases (test/gpu/check.py).
+"""Inputs and float64 oracle of the GPU correctness cases (test/device/check.py).
 
 Numpy only, so that it runs on the GPU machine (no LLVM there) and here.
 
 * :func:`make_inputs` draws the inputs of one case (a dict from
-  ``test/gpu/build.py``'s manifest) and rounds them to the input dtype
+  ``test/device/build.py``'s manifest) and rounds them to the input dtype
   first: every floating input is returned as float32 holding exactly the
   values the compiled function gets (bf16 values are exactly representable
   in float32), so that the oracle computes on the same numbers.

@@ -17,7 +17,7 @@ case (a library, B, T, packed lengths, which oracle). A rejected
 configuration stays in the manifest: check.py reports each of its cases as
 FAILED (not built) with the diagnostic.
 
-    test/gpu/build.py [--cpu] [--out build/gpu-tests] [--jobs 2] [--filter GLOB]
+    test/device/build.py [--cpu] [--out build/gpu-tests] [--jobs 2] [--filter GLOB]
 
 One library serves every B and T: the cases T in {1, 37 (< the chunk of 64),
 259 (not a multiple of 64)}, B = 2 (packed: lengths (0, 1, 0), (20, 1, 16),
@@ -201,7 +201,7 @@ def module_text(lib, split_v=None):
     body.append("%s = seqmix.apply %s, %%%s%s {form = %s}\n        : %s, %s -> %s" % (
         outs, mixer, value, opt, form, mt, types[value], ", ".join(rtypes)))
     body.append("return %s : %s" % (outs, ", ".join(rtypes)))
-    return ("// %s (test/gpu/build.py)\nmodule {\n  func.func @forward(%s)\n      -> (%s) {\n    %s\n  }\n}\n" % (
+    return ("// %s (test/device/build.py)\nmodule {\n  func.func @forward(%s)\n      -> (%s) {\n    %s\n  }\n}\n" % (
         lib["id"], decl, ", ".join(results), "\n    ".join(body)))
 
 

@@ -301,7 +301,7 @@ def report(folder):
     gpu = device.replace("NVIDIA ", "").split()[0].lower() if device else "gpu"
     name = "%s-%s-gpu-tests.md" % (date, gpu)
     lines = ["# GPU correctness tests, %s, %s" % (device, date), "",
-             "`test/gpu/run.sh` (test/gpu/README.md) from `build/gpu-tests`, built by `test/gpu/build.py` at "
+             "`test/device/run.sh` (test/device/README.md) from `build/gpu-tests`, built by `test/device/build.py` at "
              "commit %s (%s, target %s)." % (result.get("commit", "?"), result.get("built", "?"),
                                              result.get("target", "?")), "",
              "## Device", "", "```", read("device.txt").strip(), "```", "",
@@ -309,7 +309,7 @@ def report(folder):
              "Relative L2 error of the output and of each final state (the largest over batch rows or packed "
              "sequences) against the float64 oracle on the same rounded inputs; bound 1e-2 with bf16 inputs, "
              "1e-4 with f32; outputs poisoned with NaN before each call. Oracle: python/seqmix/reference.py "
-             "(token loop) at T <= 259, test/gpu/oracle.py's chunked float64 scan (checked against it by "
+             "(token loop) at T <= 259, test/device/oracle.py's chunked float64 scan (checked against it by "
              "test/python/test_gpu_oracle.py) for T = %s." % result.get("long_t", "?"), "",
              "**%s**" % (summary_line(result) if result else "no results.json"), ""]
     if result:

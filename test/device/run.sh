@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The GPU correctness tests: run by hand on a GPU machine, from the folder
-# that test/gpu/build.py filled (build/gpu-tests; test/gpu/README.md).
+# that test/device/build.py filled (build/gpu-tests; test/device/README.md).
 #
 #   OUT=/some/dir ./run.sh [check.py options: --skip-long, --only GLOB, ...]
 #

@@ -1,0 +1,68 @@
+//===- KernelCommon.h - pieces shared by the chunked kernels ----*- C++ -*-===//
+//
+// Part of the SeqMix project.
+//
+//===----------------------------------------------------------------------===//
+//
+// What every chunked kernel (ChunkedKernel.h) does the same way, whatever its
+// element type: the gpu.func and its arguments in ABI order, the tokens of a
+// CTA's sequence (B rows or the offsets of a packed batch), and exp2.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef SEQMIX_LIB_CONVERSION_SEQMIXTOGPU_KERNELCOMMON_H
+#define SEQMIX_LIB_CONVERSION_SEQMIXTOGPU_KERNELCOMMON_H
+
+#include "ChunkedKernel.h"
+
+namespace mlir {
+namespace seqmix {
+
+/// The arguments of a chunked kernel by name; those that `spec` does not
+/// have are null.
+struct ChunkedKernelArgs {
+  Value q, k, v, gate, dt, skip, init, seqlens, out, finalState, seqLen;
+};
+
+/// Creates the gpu.func of `spec` at the builder's insertion point, with q,
+/// k, v and o of element type `element` (the ABI of ChunkedKernel.h), the
+/// kernel attribute and the known block size of spec.getThreads(). Its body
+/// is an empty entry block.
+gpu::GPUFuncOp createChunkedKernelFunc(OpBuilder &b, Location loc,
+                                       const ChunkedKernelSpec &spec,
+                                       Type element);
+
+/// The entry block's arguments of a function made by createChunkedKernelFunc.
+ChunkedKernelArgs getChunkedKernelArgs(gpu::GPUFuncOp func,
+                                       const ChunkedKernelSpec &spec);
+
+/// The tokens of one sequence: rows [first, first + length) of the flattened
+/// [B·T] token dimension.
+struct SequenceTokens {
+  Value first, length;
+};
+
+/// The tokens of sequence `sequence` (blockIdx.z): b·T and T without
+/// seqlens; with seqlens, [seqlens[n], seqlens[n + 1]) of the batch of one,
+/// the offsets clamped to [0, T] (and the end to at least the start) so that
+/// bad offsets cannot make a kernel read or write outside its buffers. An
+/// empty sequence starts at token 0 (its clamped addresses stay in the first
+/// row).
+SequenceTokens emitSequenceTokens(OpBuilder &b, Location loc,
+                                  const ChunkedKernelSpec &spec,
+                                  const ChunkedKernelArgs &args,
+                                  Value sequence);
+
+/// A special register (`tid.x`, `ctaid.y`, ...) read by an opaque asm, as an
+/// index: unlike gpu.thread_id, LLVM does not merge it with earlier reads, so
+/// that coordinates needed only after the chunk loop can be computed afresh
+/// there rather than kept through it (ptxas spills such values).
+Value readSpecialRegister(OpBuilder &b, Location loc, StringRef name);
+
+/// 2^x with ex2.approx.ftz.f32 (no libdevice needed).
+Value emitExp2(OpBuilder &b, Location loc, Value x);
+
+} // namespace seqmix
+} // namespace mlir
+
+#endif // SEQMIX_LIB_CONVERSION_SEQMIXTOGPU_KERNELCOMMON_H
