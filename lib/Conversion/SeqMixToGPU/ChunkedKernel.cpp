@@ -844,8 +844,21 @@ void KernelEmitter::emit(gpu::GPUFuncOp func) {
     initArgs.append(acc.begin(), acc.end());
   bool prefetchGates = spec.decay == DecayKind::Scalar;
   if (prefetchGates) {
-    std::array<Value, 2> g = loadGates(idx(0));
-    initArgs.append(g.begin(), g.end());
+    // The gates of chunk 0, unless the sequence is empty (then the clamped
+    // addresses of loadGates could lie past an empty buffer). Within the
+    // loop the sequence has a token, and addresses clamp to its last one.
+    auto ifOp =
+        scf::IfOp::create(b, loc, TypeRange{f32, f32}, ult(idx(0), numChunks),
+                          /*withElseRegion=*/true);
+    {
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPointToStart(ifOp.thenBlock());
+      std::array<Value, 2> g = loadGates(idx(0));
+      scf::YieldOp::create(b, loc, ValueRange{g[0], g[1]});
+      b.setInsertionPointToStart(ifOp.elseBlock());
+      scf::YieldOp::create(b, loc, ValueRange{f32c(0.0), f32c(0.0)});
+    }
+    initArgs.append(ifOp.getResults().begin(), ifOp.getResults().end());
   }
 
   // The walk over the chunks.
