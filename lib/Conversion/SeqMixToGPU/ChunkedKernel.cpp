@@ -92,17 +92,21 @@ struct SharedLayout {
   int64_t keyDim;
   bool hasDt;
   bool hasSkip;
+  /// No Q stages and no S (the state-only variant).
+  bool stateOnly;
   /// bf16 elements per row of Q and K, and of V and S.
   int64_t qkRow() const { return keyDim + kPad; }
   static int64_t vRow() { return kTileV + kPad; }
   int64_t qkBytes() const { return kChunk * qkRow() * 2; }
   static int64_t vBytes() { return kChunk * vRow() * 2; }
-  int64_t stageBytes() const { return 2 * qkBytes() + vBytes(); }
+  int64_t qBytes() const { return stateOnly ? 0 : qkBytes(); }
+  int64_t stageBytes() const { return qBytes() + qkBytes() + vBytes(); }
   int64_t qOffset() const { return 0; }
-  int64_t kOffset() const { return qkBytes(); }
-  int64_t vOffset() const { return 2 * qkBytes(); }
+  int64_t kOffset() const { return qBytes(); }
+  int64_t vOffset() const { return qBytes() + qkBytes(); }
   int64_t sOffset() const { return 2 * stageBytes(); }
-  int64_t gOffset() const { return sOffset() + keyDim * vRow() * 2; }
+  int64_t sBytes() const { return stateOnly ? 0 : keyDim * vRow() * 2; }
+  int64_t gOffset() const { return sOffset() + sBytes(); }
   /// dt of the chunk in stage 0 (f32); stage 1 follows it.
   int64_t dtOffset() const { return gOffset() + kChunk * 4; }
   static int64_t dtBytes() { return kChunk * 4; }
@@ -118,8 +122,8 @@ using Acc = std::array<Value, 4>;
 class KernelEmitter {
 public:
   KernelEmitter(OpBuilder &b, Location loc, const ChunkedKernelSpec &spec)
-      : b(b), loc(loc),
-        spec(spec), layout{spec.keyDim, spec.hasDt, spec.hasSkip} {
+      : b(b), loc(loc), spec(spec), layout{spec.keyDim, spec.hasDt,
+                                           spec.hasSkip, spec.stateOnly} {
     MLIRContext *ctx = b.getContext();
     i32 = b.getI32Type();
     f32 = b.getF32Type();
@@ -364,7 +368,7 @@ std::string ChunkedKernelSpec::getName() const {
 
 int64_t ChunkedKernelSpec::getSharedMemoryBytes() const {
   return f32Inputs ? getF32SharedMemoryBytes(*this)
-                   : SharedLayout{keyDim, hasDt, hasSkip}.size();
+                   : SharedLayout{keyDim, hasDt, hasSkip, stateOnly}.size();
 }
 
 std::optional<std::string> ChunkedKernelSpec::checkSupported() const {
