@@ -21,7 +21,7 @@ import pytest
 from seqmix import reference as ref
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-GPU_TESTS = os.path.join(ROOT, "test", "gpu")
+GPU_TESTS = os.path.join(ROOT, "test", "device")
 sys.path.insert(0, GPU_TESTS)
 import oracle  # noqa: E402
 
