@@ -277,10 +277,12 @@ void mgpuEventRecord(CUevent event, CUstream stream) {
 
 // Scratch buffers of the generated code (the segments carry's states) are
 // allocated in stream order on the caller's stream where the driver has
-// cuMemAllocAsync (CUDA 11.2+), so that a call stays asynchronous; otherwise
-// with cuMemAlloc/cuMemFree. The device's default pool is told to keep what
-// it holds across synchronisations (its release threshold is 0 by default,
-// which makes every call map its scratch memory afresh).
+// cuMemAllocAsync (CUDA 11.2+), so that a call stays asynchronous (the
+// caller's stream may be null, the legacy default stream: cuMemFree would
+// synchronise the device); otherwise with cuMemAlloc/cuMemFree. The device's
+// default pool is told to keep what it holds across synchronisations (its
+// release threshold is 0 by default, which makes every call map its scratch
+// memory afresh).
 void *mgpuMemAlloc(uint64_t bytes, CUstream stream, bool isHostShared) {
   if (isHostShared) {
     fail("mgpuMemAlloc: host-shared (managed) allocations are not supported");
@@ -290,10 +292,10 @@ void *mgpuMemAlloc(uint64_t bytes, CUstream stream, bool isHostShared) {
   if (bytes == 0)
     return nullptr;
   if (CudaDriver *driver = driverWithContext()) {
-    if (stream && driver->cuMemAllocAsync)
+    if ((stream || call.active) && driver->cuMemAllocAsync)
       keepPoolMemory(*driver);
     bool ok =
-        stream && driver->cuMemAllocAsync
+        (stream || call.active) && driver->cuMemAllocAsync
             ? SEQMIX_CUDA_CHECK(*driver, cuMemAllocAsync, &ptr, bytes, stream)
             : SEQMIX_CUDA_CHECK(*driver, cuMemAlloc, &ptr, bytes);
     if (!ok)
@@ -307,7 +309,7 @@ void mgpuMemFree(void *ptr, CUstream stream) {
     return;
   if (CudaDriver *driver = driverWithContext()) {
     auto device = reinterpret_cast<CUdeviceptr>(ptr);
-    bool ok = stream && driver->cuMemFreeAsync
+    bool ok = (stream || call.active) && driver->cuMemFreeAsync
                   ? SEQMIX_CUDA_CHECK(*driver, cuMemFreeAsync, device, stream)
                   : SEQMIX_CUDA_CHECK(*driver, cuMemFree, device);
     if (!ok)
