@@ -56,6 +56,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "ChunkedKernel.h"
+#include "KernelCommon.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
@@ -119,11 +120,12 @@ struct SharedLayout {
 using Acc = std::array<Value, 4>;
 
 /// Builds the kernel body.
-class KernelEmitter {
+class KernelEmitter : ScalarBuilder {
 public:
   KernelEmitter(OpBuilder &b, Location loc, const ChunkedKernelSpec &spec)
-      : b(b), loc(loc), spec(spec), layout{spec.keyDim, spec.hasDt,
-                                           spec.hasSkip, spec.stateOnly} {
+      : ScalarBuilder(b, loc),
+        spec(spec), layout{spec.keyDim, spec.hasDt, spec.hasSkip,
+                           spec.stateOnly} {
     MLIRContext *ctx = b.getContext();
     i32 = b.getI32Type();
     f32 = b.getF32Type();
@@ -136,41 +138,8 @@ public:
 
 private:
   //===--- Scalars -------------------------------------------------------===//
-  Value idx(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
-  Value f32c(double v) {
-    return arith::ConstantOp::create(b, loc, b.getF32FloatAttr(v));
-  }
-  Value add(Value x, Value y) { return arith::AddIOp::create(b, loc, x, y); }
-  Value add(Value x, int64_t y) { return y == 0 ? x : add(x, idx(y)); }
-  Value mul(Value x, Value y) { return arith::MulIOp::create(b, loc, x, y); }
-  Value mul(Value x, int64_t y) { return y == 1 ? x : mul(x, idx(y)); }
-  Value div(Value x, int64_t y) {
-    return arith::DivUIOp::create(b, loc, x, idx(y));
-  }
-  Value rem(Value x, int64_t y) {
-    return arith::RemUIOp::create(b, loc, x, idx(y));
-  }
-  Value ult(Value x, Value y) {
-    return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, x, y);
-  }
-  Value ule(Value x, Value y) {
-    return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ule, x, y);
-  }
-  Value fadd(Value x, Value y) { return arith::AddFOp::create(b, loc, x, y); }
-  Value fsub(Value x, Value y) { return arith::SubFOp::create(b, loc, x, y); }
-  Value fmul(Value x, Value y) { return arith::MulFOp::create(b, loc, x, y); }
-  Value select(Value c, Value x, Value y) {
-    return arith::SelectOp::create(b, loc, c, x, y);
-  }
   Value extract(Value vector, int64_t i) {
     return vector::ExtractOp::create(b, loc, vector, ArrayRef<int64_t>{i});
-  }
-  /// 2^x with ex2.approx.ftz.f32 (no libdevice needed).
-  Value exp2(Value x) {
-    return LLVM::CallIntrinsicOp::create(
-               b, loc, f32, b.getStringAttr("llvm.nvvm.ex2.approx.ftz.f"),
-               ValueRange{x})
-        .getResult(0);
   }
   /// Two f32 rounded to bf16 and packed into an i32, `lo` in the low half.
   Value packBF16(Value lo, Value hi) {
@@ -191,17 +160,8 @@ private:
     return packBF16(fmul(extract(wide, 0), lo), fmul(extract(wide, 1), hi));
   }
 
-  /// A special register (`%tid.x`, `%ctaid.y`, ...) read by an opaque asm,
-  /// as an index: unlike gpu.thread_id, LLVM does not merge it with earlier
-  /// reads.
   Value readSpecialRegister(StringRef name) {
-    auto asmOp = LLVM::InlineAsmOp::create(
-        b, loc, i32, ValueRange{},
-        b.getStringAttr(("mov.u32 $0, %" + name + ";").str()),
-        b.getStringAttr("=r"), b.getUnitAttr(), UnitAttr(),
-        LLVM::TailCallKindAttr(), LLVM::AsmDialectAttr(), ArrayAttr());
-    return arith::IndexCastUIOp::create(b, loc, b.getIndexType(),
-                                        asmOp.getResult(0));
+    return seqmix::readSpecialRegister(b, loc, name);
   }
   /// tid, lane, warp, gid and tig from a fresh read of %tid.x.
   void readThreadCoordinates() {
@@ -314,8 +274,6 @@ private:
     return add(mul(warp, spec.keyDim / kWarps), 16 * mt);
   }
 
-  OpBuilder &b;
-  Location loc;
   const ChunkedKernelSpec &spec;
   SharedLayout layout;
   Type i32, f32, bf16;
@@ -713,25 +671,18 @@ void KernelEmitter::computeChunk(Value t0, const Stage &stage,
 void KernelEmitter::emit(gpu::GPUFuncOp func) {
   Block &entry = func.getBody().front();
   b.setInsertionPointToStart(&entry);
-  unsigned arg = 0;
-  q = entry.getArgument(arg++);
-  k = entry.getArgument(arg++);
-  v = entry.getArgument(arg++);
-  if (spec.decay != DecayKind::None)
-    gate = entry.getArgument(arg++);
-  if (spec.hasDt)
-    dt = entry.getArgument(arg++);
-  if (spec.hasSkip)
-    skip = entry.getArgument(arg++);
-  if (spec.hasInit)
-    init = entry.getArgument(arg++);
-  if (spec.seqlensBits)
-    seqlens = entry.getArgument(arg++);
-  if (!spec.stateOnly)
-    out = entry.getArgument(arg++);
-  if (spec.hasFinal)
-    finalState = entry.getArgument(arg++);
-  seqLen = entry.getArgument(arg++);
+  ChunkedKernelArgs args = getChunkedKernelArgs(func, spec);
+  q = args.q;
+  k = args.k;
+  v = args.v;
+  gate = args.gate;
+  dt = args.dt;
+  skip = args.skip;
+  init = args.init;
+  seqlens = args.seqlens;
+  out = args.out;
+  finalState = args.finalState;
+  seqLen = args.seqLen;
 
   tid = gpu::ThreadIdOp::create(b, loc, gpu::Dimension::x);
   lane = rem(tid, 32);
@@ -744,34 +695,9 @@ void KernelEmitter::emit(gpu::GPUFuncOp func) {
   qkHead = div(head, spec.valueHeads / spec.qkHeads);
 
   int64_t keyDim = spec.keyDim, valueDim = spec.valueDim;
-  Value batchTokens;
-  if (spec.seqlensBits) {
-    // Sequence n = blockIdx.z is tokens [seqlens[n], seqlens[n + 1]) of the
-    // batch of one; offsets are clamped to [0, T] (and the end to at least
-    // the start), so that bad offsets cannot make the kernel read or write
-    // outside the buffers.
-    Value total = seqLen;
-    auto offset = [&](Value n) {
-      Value raw = load(seqlens, {n});
-      Value wide = spec.seqlensBits == 32
-                       ? arith::ExtSIOp::create(b, loc, b.getI64Type(), raw)
-                       : raw;
-      Value nonNegative = arith::MaxSIOp::create(
-          b, loc, wide,
-          arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(0)));
-      Value asIndex =
-          arith::IndexCastOp::create(b, loc, b.getIndexType(), nonNegative);
-      return arith::MinUIOp::create(b, loc, asIndex, total).getResult();
-    };
-    Value start = offset(batch);
-    Value end = arith::MaxUIOp::create(b, loc, offset(add(batch, 1)), start);
-    seqLen = arith::SubIOp::create(b, loc, end, start);
-    // An empty sequence reads nothing; its (clamped) addresses stay in the
-    // first row.
-    batchTokens = select(ult(idx(0), seqLen), start, idx(0));
-  } else {
-    batchTokens = mul(batch, seqLen);
-  }
+  SequenceTokens tokens = emitSequenceTokens(b, loc, spec, args, batch);
+  Value batchTokens = tokens.first;
+  seqLen = tokens.length;
   // q, k: ((b·T + t)·H + hq)·K + d.
   qkBase = mul(add(mul(batchTokens, spec.qkHeads), qkHead), keyDim);
   // v, o: ((b·T + t)·Hv + h)·V + 64·tile + e.
@@ -946,37 +872,8 @@ void KernelEmitter::emit(gpu::GPUFuncOp func) {
 
 gpu::GPUFuncOp seqmix::buildChunkedKernel(OpBuilder &builder, Location loc,
                                           const ChunkedKernelSpec &spec) {
-  MLIRContext *ctx = builder.getContext();
-  auto bf16Buffer =
-      MemRefType::get({ShapedType::kDynamic}, BFloat16Type::get(ctx));
-  auto f32Buffer =
-      MemRefType::get({ShapedType::kDynamic}, Float32Type::get(ctx));
-  SmallVector<Type> args = {bf16Buffer, bf16Buffer, bf16Buffer};
-  if (spec.decay != DecayKind::None)
-    args.push_back(f32Buffer);
-  if (spec.hasDt)
-    args.push_back(f32Buffer);
-  if (spec.hasSkip)
-    args.push_back(f32Buffer);
-  if (spec.hasInit)
-    args.push_back(f32Buffer);
-  if (spec.seqlensBits)
-    args.push_back(MemRefType::get(
-        {ShapedType::kDynamic},
-        IntegerType::get(ctx, static_cast<unsigned>(spec.seqlensBits))));
-  if (!spec.stateOnly)
-    args.push_back(bf16Buffer);
-  if (spec.hasFinal)
-    args.push_back(f32Buffer);
-  args.push_back(builder.getIndexType());
-
-  auto func = gpu::GPUFuncOp::create(builder, loc, spec.getName(),
-                                     builder.getFunctionType(args, {}));
-  func->setAttr(gpu::GPUDialect::getKernelFuncAttrName(),
-                builder.getUnitAttr());
-  func.setKnownBlockSizeAttr(builder.getDenseI32ArrayAttr(
-      {static_cast<int32_t>(spec.getThreads()), 1, 1}));
-
+  gpu::GPUFuncOp func =
+      createChunkedKernelFunc(builder, loc, spec, builder.getBF16Type());
   OpBuilder::InsertionGuard guard(builder);
   KernelEmitter emitter(builder, loc, spec);
   emitter.emit(func);

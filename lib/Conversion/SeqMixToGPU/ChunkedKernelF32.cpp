@@ -116,10 +116,10 @@ struct TokenGates {
   std::array<Value, 2> g, dt;
 };
 
-class F32Emitter {
+class F32Emitter : ScalarBuilder {
 public:
   F32Emitter(OpBuilder &b, Location loc, const ChunkedKernelSpec &spec)
-      : b(b), loc(loc), spec(spec), layout{spec.keyDim},
+      : ScalarBuilder(b, loc), spec(spec), layout{spec.keyDim},
         decays(spec.decay != DecayKind::None) {
     f32 = b.getF32Type();
     workgroup = gpu::AddressSpaceAttr::get(b.getContext(),
@@ -130,38 +130,10 @@ public:
 
 private:
   //===--- Scalars -------------------------------------------------------===//
-  Value idx(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
-  Value f32c(double v) {
-    return arith::ConstantOp::create(b, loc, b.getF32FloatAttr(v));
-  }
-  Value add(Value x, Value y) { return arith::AddIOp::create(b, loc, x, y); }
-  Value add(Value x, int64_t y) { return y == 0 ? x : add(x, idx(y)); }
-  Value mul(Value x, Value y) { return arith::MulIOp::create(b, loc, x, y); }
-  Value mul(Value x, int64_t y) { return y == 1 ? x : mul(x, idx(y)); }
-  Value div(Value x, int64_t y) {
-    return arith::DivUIOp::create(b, loc, x, idx(y));
-  }
-  Value rem(Value x, int64_t y) {
-    return arith::RemUIOp::create(b, loc, x, idx(y));
-  }
-  Value ult(Value x, Value y) {
-    return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, x, y);
-  }
-  Value ule(Value x, Value y) {
-    return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ule, x, y);
-  }
-  Value minu(Value x, Value y) { return arith::MinUIOp::create(b, loc, x, y); }
-  Value fadd(Value x, Value y) { return arith::AddFOp::create(b, loc, x, y); }
-  Value fsub(Value x, Value y) { return arith::SubFOp::create(b, loc, x, y); }
-  Value fmul(Value x, Value y) { return arith::MulFOp::create(b, loc, x, y); }
   /// x · y + z, one fma.rn.f32.
   Value fma(Value x, Value y, Value z) {
     return LLVM::FMAOp::create(b, loc, x, y, z);
   }
-  Value select(Value c, Value x, Value y) {
-    return arith::SelectOp::create(b, loc, c, x, y);
-  }
-  Value exp2(Value x) { return emitExp2(b, loc, x); }
   /// An empty asm that may read and write any memory: LLVM keeps no loaded
   /// value across it.
   void compilerFence() {
@@ -234,8 +206,6 @@ private:
                mul(tx, kMicro));
   }
 
-  OpBuilder &b;
-  Location loc;
   const ChunkedKernelSpec &spec;
   F32Layout layout;
   bool decays;

@@ -17,6 +17,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "ChunkedKernel.h"
+#include "KernelCommon.h"
 #include "SegmentKernels.h"
 
 #include "seqmix/Conversion/Passes.h"
@@ -238,31 +239,6 @@ struct KernelCache {
   }
 };
 
-/// The operands of one launch of a chunked kernel, as flat buffers.
-struct ChunkedArgs {
-  Value q, k, v, gate, dt, skip, init, seqlens, out, finalState, seqLen;
-
-  /// In the order of the kernel ABI (ChunkedKernel.h) for `spec`.
-  SmallVector<Value> forSpec(const ChunkedKernelSpec &spec) const {
-    SmallVector<Value> args = {q, k, v};
-    if (spec.decay != DecayKind::None)
-      args.push_back(gate);
-    if (spec.hasDt)
-      args.push_back(dt);
-    if (spec.hasSkip)
-      args.push_back(skip);
-    if (spec.hasInit)
-      args.push_back(init);
-    if (spec.seqlensBits)
-      args.push_back(seqlens);
-    if (!spec.stateOnly)
-      args.push_back(out);
-    if (spec.hasFinal)
-      args.push_back(finalState);
-    args.push_back(seqLen);
-    return args;
-  }
-};
 } // namespace
 
 /// `body` inside `scf.if cond`.
@@ -282,8 +258,8 @@ static void ifThen(OpBuilder &b, Location loc, Value cond, Fn body) {
 /// segment at least four chunks long.
 static void launchSegments(OpBuilder &b, Location loc,
                            const ChunkedKernelSpec &spec, KernelCache &cache,
-                           TargetAttr target, ChunkedArgs args, Value batch,
-                           Value seqLen) {
+                           TargetAttr target, ChunkedKernelArgs args,
+                           Value batch, Value seqLen) {
   auto c = [&](int64_t v) -> Value {
     return arith::ConstantIndexOp::create(b, loc, v);
   };
@@ -331,7 +307,7 @@ static void launchSegments(OpBuilder &b, Location loc,
     gpu::LaunchFuncOp::create(b, loc, cache.chunked(spec),
                               gpu::KernelDim3{c(vTiles), c(heads), batch},
                               block, smemOf(spec.getSharedMemoryBytes()),
-                              args.forSpec(spec));
+                              args.inOrder(spec));
   });
 
   b.setInsertionPointToStart(ifOp.thenBlock());
@@ -372,7 +348,7 @@ static void launchSegments(OpBuilder &b, Location loc,
       smemOf(0), ValueRange{offsets, count, seqLen, nseg, segLen});
 
   // The segments as a packed batch of one: N·T tokens.
-  ChunkedArgs packed = args;
+  ChunkedKernelArgs packed = args;
   packed.seqlens = offsets;
   packed.seqLen = mul(batch, seqLen);
   gpu::KernelDim3 grid{c(vTiles), c(heads), segments};
@@ -389,7 +365,7 @@ static void launchSegments(OpBuilder &b, Location loc,
   packed.finalState = local;
   gpu::LaunchFuncOp::create(b, loc, cache.chunked(localSpec), grid, block,
                             smemOf(localSpec.getSharedMemoryBytes()),
-                            packed.forSpec(localSpec));
+                            packed.inOrder(localSpec));
 
   // The prefix across segments, from the initial state, and the final state.
   SegmentScanSpec scanSpec;
@@ -437,7 +413,7 @@ static void launchSegments(OpBuilder &b, Location loc,
   packed.init = prefix;
   gpu::LaunchFuncOp::create(b, loc, cache.chunked(outSpec), grid, block,
                             smemOf(outSpec.getSharedMemoryBytes()),
-                            packed.forSpec(outSpec));
+                            packed.inOrder(outSpec));
 
   token = gpu::WaitOp::create(b, loc, tokenType, ValueRange{}).getResult(0);
   for (Value buffer : scratch)
@@ -458,7 +434,7 @@ static LogicalResult formKernel(ApplyOp op, const ApplyOperands &match,
   Value batch = b.createOrFold<tensor::DimOp>(loc, value, 0);
   Value seqLen = b.createOrFold<tensor::DimOp>(loc, value, 1);
 
-  ChunkedArgs args;
+  ChunkedKernelArgs args;
   args.q = flatBuffer(b, loc, mixer.getQ());
   args.k = flatBuffer(b, loc, mixer.getK());
   args.v = flatBuffer(b, loc, value);
@@ -506,7 +482,7 @@ static LogicalResult formKernel(ApplyOp op, const ApplyOperands &match,
                                            sequences, c(0));
     ifThen(b, loc, nonEmpty, [&] {
       gpu::LaunchFuncOp::create(b, loc, cache.chunked(spec), grid, block, smem,
-                                args.forSpec(spec));
+                                args.inOrder(spec));
     });
   }
 

@@ -13,31 +13,57 @@
 using namespace mlir;
 using namespace mlir::seqmix;
 
+SmallVector<Value ChunkedKernelArgs::*>
+ChunkedKernelArgs::getOrder(const ChunkedKernelSpec &spec) {
+  using A = ChunkedKernelArgs;
+  SmallVector<Value A::*> order = {&A::q, &A::k, &A::v};
+  if (spec.decay != DecayKind::None)
+    order.push_back(&A::gate);
+  if (spec.hasDt)
+    order.push_back(&A::dt);
+  if (spec.hasSkip)
+    order.push_back(&A::skip);
+  if (spec.hasInit)
+    order.push_back(&A::init);
+  if (spec.seqlensBits)
+    order.push_back(&A::seqlens);
+  if (!spec.stateOnly)
+    order.push_back(&A::out);
+  if (spec.hasFinal)
+    order.push_back(&A::finalState);
+  order.push_back(&A::seqLen);
+  return order;
+}
+
+SmallVector<Value>
+ChunkedKernelArgs::inOrder(const ChunkedKernelSpec &spec) const {
+  SmallVector<Value> values;
+  for (Value ChunkedKernelArgs::*member : getOrder(spec))
+    values.push_back(this->*member);
+  return values;
+}
+
 gpu::GPUFuncOp seqmix::createChunkedKernelFunc(OpBuilder &b, Location loc,
                                                const ChunkedKernelSpec &spec,
                                                Type element) {
   MLIRContext *ctx = b.getContext();
-  auto elementBuffer = MemRefType::get({ShapedType::kDynamic}, element);
-  auto f32Buffer =
-      MemRefType::get({ShapedType::kDynamic}, Float32Type::get(ctx));
-  SmallVector<Type> args = {elementBuffer, elementBuffer, elementBuffer};
-  if (spec.decay != DecayKind::None)
-    args.push_back(f32Buffer);
-  if (spec.hasDt)
-    args.push_back(f32Buffer);
-  if (spec.hasSkip)
-    args.push_back(f32Buffer);
-  if (spec.hasInit)
-    args.push_back(f32Buffer);
-  if (spec.seqlensBits)
-    args.push_back(MemRefType::get(
-        {ShapedType::kDynamic},
-        IntegerType::get(ctx, static_cast<unsigned>(spec.seqlensBits))));
-  args.push_back(elementBuffer);
-  if (spec.hasFinal)
-    args.push_back(f32Buffer);
-  args.push_back(b.getIndexType());
-
+  using A = ChunkedKernelArgs;
+  auto buffer = [](Type t) {
+    return MemRefType::get({ShapedType::kDynamic}, t);
+  };
+  SmallVector<Type> args;
+  for (Value A::*member : A::getOrder(spec)) {
+    if (member == &A::q || member == &A::k || member == &A::v ||
+        member == &A::out)
+      args.push_back(buffer(element));
+    else if (member == &A::seqlens)
+      args.push_back(buffer(
+          IntegerType::get(ctx, static_cast<unsigned>(spec.seqlensBits))));
+    else if (member == &A::seqLen)
+      args.push_back(b.getIndexType());
+    else
+      args.push_back(buffer(Float32Type::get(ctx)));
+  }
   auto func = gpu::GPUFuncOp::create(b, loc, spec.getName(),
                                      b.getFunctionType(args, {}));
   func->setAttr(gpu::GPUDialect::getKernelFuncAttrName(), b.getUnitAttr());
@@ -49,25 +75,10 @@ gpu::GPUFuncOp seqmix::createChunkedKernelFunc(OpBuilder &b, Location loc,
 ChunkedKernelArgs seqmix::getChunkedKernelArgs(gpu::GPUFuncOp func,
                                                const ChunkedKernelSpec &spec) {
   Block &entry = func.getBody().front();
-  unsigned arg = 0;
   ChunkedKernelArgs a;
-  a.q = entry.getArgument(arg++);
-  a.k = entry.getArgument(arg++);
-  a.v = entry.getArgument(arg++);
-  if (spec.decay != DecayKind::None)
-    a.gate = entry.getArgument(arg++);
-  if (spec.hasDt)
-    a.dt = entry.getArgument(arg++);
-  if (spec.hasSkip)
-    a.skip = entry.getArgument(arg++);
-  if (spec.hasInit)
-    a.init = entry.getArgument(arg++);
-  if (spec.seqlensBits)
-    a.seqlens = entry.getArgument(arg++);
-  a.out = entry.getArgument(arg++);
-  if (spec.hasFinal)
-    a.finalState = entry.getArgument(arg++);
-  a.seqLen = entry.getArgument(arg++);
+  unsigned arg = 0;
+  for (Value ChunkedKernelArgs::*member : ChunkedKernelArgs::getOrder(spec))
+    a.*member = entry.getArgument(arg++);
   return a;
 }
 
@@ -117,3 +128,48 @@ Value seqmix::emitExp2(OpBuilder &b, Location loc, Value x) {
              b.getStringAttr("llvm.nvvm.ex2.approx.ftz.f"), ValueRange{x})
       .getResult(0);
 }
+
+//===----------------------------------------------------------------------===//
+// ScalarBuilder
+//===----------------------------------------------------------------------===//
+
+Value ScalarBuilder::idx(int64_t v) {
+  return arith::ConstantIndexOp::create(b, loc, v);
+}
+Value ScalarBuilder::f32c(double v) {
+  return arith::ConstantOp::create(b, loc, b.getF32FloatAttr(v));
+}
+Value ScalarBuilder::add(Value x, Value y) {
+  return arith::AddIOp::create(b, loc, x, y);
+}
+Value ScalarBuilder::mul(Value x, Value y) {
+  return arith::MulIOp::create(b, loc, x, y);
+}
+Value ScalarBuilder::div(Value x, int64_t y) {
+  return arith::DivUIOp::create(b, loc, x, idx(y));
+}
+Value ScalarBuilder::rem(Value x, int64_t y) {
+  return arith::RemUIOp::create(b, loc, x, idx(y));
+}
+Value ScalarBuilder::ult(Value x, Value y) {
+  return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, x, y);
+}
+Value ScalarBuilder::ule(Value x, Value y) {
+  return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ule, x, y);
+}
+Value ScalarBuilder::minu(Value x, Value y) {
+  return arith::MinUIOp::create(b, loc, x, y);
+}
+Value ScalarBuilder::fadd(Value x, Value y) {
+  return arith::AddFOp::create(b, loc, x, y);
+}
+Value ScalarBuilder::fsub(Value x, Value y) {
+  return arith::SubFOp::create(b, loc, x, y);
+}
+Value ScalarBuilder::fmul(Value x, Value y) {
+  return arith::MulFOp::create(b, loc, x, y);
+}
+Value ScalarBuilder::select(Value c, Value x, Value y) {
+  return arith::SelectOp::create(b, loc, c, x, y);
+}
+Value ScalarBuilder::exp2(Value x) { return emitExp2(b, loc, x); }

@@ -22,6 +22,13 @@ namespace seqmix {
 /// have are null.
 struct ChunkedKernelArgs {
   Value q, k, v, gate, dt, skip, init, seqlens, out, finalState, seqLen;
+
+  /// The kernel's arguments of `spec`, in the order of the ABI
+  /// (ChunkedKernel.h): pointers to the members.
+  static SmallVector<Value ChunkedKernelArgs::*>
+  getOrder(const ChunkedKernelSpec &spec);
+  /// The values in ABI order (for a gpu.launch_func).
+  SmallVector<Value> inOrder(const ChunkedKernelSpec &spec) const;
 };
 
 /// Creates the gpu.func of `spec` at the builder's insertion point, with q,
@@ -35,6 +42,33 @@ gpu::GPUFuncOp createChunkedKernelFunc(OpBuilder &b, Location loc,
 /// The entry block's arguments of a function made by createChunkedKernelFunc.
 ChunkedKernelArgs getChunkedKernelArgs(gpu::GPUFuncOp func,
                                        const ChunkedKernelSpec &spec);
+
+/// Scalar arithmetic on index and f32 values at a builder's insertion
+/// point, for the kernel generators.
+class ScalarBuilder {
+protected:
+  ScalarBuilder(OpBuilder &b, Location loc) : b(b), loc(loc) {}
+
+  Value idx(int64_t v);
+  Value f32c(double v);
+  Value add(Value x, Value y);
+  Value add(Value x, int64_t y) { return y == 0 ? x : add(x, idx(y)); }
+  Value mul(Value x, Value y);
+  Value mul(Value x, int64_t y) { return y == 1 ? x : mul(x, idx(y)); }
+  Value div(Value x, int64_t y);
+  Value rem(Value x, int64_t y);
+  Value ult(Value x, Value y);
+  Value ule(Value x, Value y);
+  Value minu(Value x, Value y);
+  Value fadd(Value x, Value y);
+  Value fsub(Value x, Value y);
+  Value fmul(Value x, Value y);
+  Value select(Value c, Value x, Value y);
+  Value exp2(Value x);
+
+  OpBuilder &b;
+  Location loc;
+};
 
 /// The tokens of one sequence: rows [first, first + length) of the flattened
 /// [B·T] token dimension.
