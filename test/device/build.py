@@ -26,7 +26,8 @@ One library serves every B and T: the cases T in {1, 37 (< the chunk of 64),
 few heads and long sequences; it splits T when the function runs, here at
 T = 2085, B = 2 into 4 or 8 segments, and at the long case); those run the
 long case (1, 65536, 16, 128, 128) when ungrouped (--long-t changes its T;
---cpu makes it 2048 unless given: CPU libraries are slow).
+--cpu makes it 2048 unless given: CPU libraries are slow); so do the packed libraries with
+a final state, with three uneven sequences of (5/16·T, 1, the rest) tokens.
 
 Shapes: H = Hv = 16 heads ungrouped, H = 4 q/k heads (Mamba2: B/C groups)
 for Hv = 16 value heads grouped; K = 128; V = 128 (Mamba2: N = K = 128,
@@ -98,6 +99,12 @@ def library_id(lib):
                     + (["segments"] if lib["carry"] == "segments" else []))
 
 
+def long_lengths(long_t):
+    """Three uneven packed sequences of long_t tokens in all."""
+    first = long_t * 5 // 16
+    return [first, 1, long_t - first - 1]
+
+
 def case_list(libs, long_t):
     cases = []
     for lib in libs:
@@ -111,9 +118,11 @@ def case_list(libs, long_t):
         if segments:
             # Split into 4 (V = 128) or 8 (V = 64) segments at B = 2.
             shapes.append((BATCH, SEGMENTS_T, None))
-        is_long = segments and not lib["grouped"]
+        # The long case: the segments carry (ungrouped and grouped heads),
+        # and packed sequences (three uneven ones) on chip.
+        is_long = segments or (lib["packed"] and lib["final"])
         if is_long:
-            shapes.append((1, long_t, None))
+            shapes.append((1, long_t, long_lengths(long_t) if lib["packed"] else None))
         for B, T, lengths in shapes:
             if lengths is not None:
                 assert sum(lengths) == T
