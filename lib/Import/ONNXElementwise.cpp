@@ -45,13 +45,21 @@ LogicalResult unaryFloat(Importer &im, ScalarFn fn) {
   FailureOr<Value> r = im.elementwise(
       *x, elementTypeOf(*x),
       [&](OpBuilder &b, Location l, ValueRange a) { return fn(b, l, a[0]); });
-  if (failed(r))
-    return failure();
-  im.setOutput(0, *r);
-  return success();
+  return im.setResult(r);
 }
 
 /// A unary op on numbers: `f` for floats, `i` for integers.
+/// max(x, y) and min(x, y) of floats (NaN-propagating, as ONNX's Max, Min
+/// and Clip) or signed integers.
+static Value maxOf(OpBuilder &b, Location l, Value x, Value y, bool isFloat) {
+  return isFloat ? arith::MaximumFOp::create(b, l, x, y).getResult()
+                 : arith::MaxSIOp::create(b, l, x, y).getResult();
+}
+static Value minOf(OpBuilder &b, Location l, Value x, Value y, bool isFloat) {
+  return isFloat ? arith::MinimumFOp::create(b, l, x, y).getResult()
+                 : arith::MinSIOp::create(b, l, x, y).getResult();
+}
+
 LogicalResult unaryNumber(Importer &im, ScalarFn f, ScalarFn i) {
   if (failed(im.checkArity(1, 1)))
     return failure();
@@ -66,10 +74,7 @@ LogicalResult unaryNumber(Importer &im, ScalarFn f, ScalarFn i) {
       im.elementwise(*x, elt, [&](OpBuilder &b, Location l, ValueRange a) {
         return isFloat ? f(b, l, a[0]) : i(b, l, a[0]);
       });
-  if (failed(r))
-    return failure();
-  im.setOutput(0, *r);
-  return success();
+  return im.setResult(r);
 }
 
 /// Integer arithmetic on known elements (shape computations).
@@ -166,10 +171,7 @@ LogicalResult compare(Importer &im, arith::CmpFPredicate fp,
                          return arith::CmpFOp::create(b, l, fp, a[0], a[1]);
                        return arith::CmpIOp::create(b, l, ip, a[0], a[1]);
                      });
-  if (failed(r))
-    return failure();
-  im.setOutput(0, *r);
-  return success();
+  return im.setResult(r);
 }
 
 /// And, Or, Xor on bools.
@@ -186,10 +188,7 @@ LogicalResult logic(Importer &im, BinaryFn fn) {
                      [&](OpBuilder &b, Location l, ValueRange a) {
                        return fn(b, l, a[0], a[1]);
                      });
-  if (failed(r))
-    return failure();
-  im.setOutput(0, *r);
-  return success();
+  return im.setResult(r);
 }
 
 /// Max and Min: variadic, broadcast.
@@ -212,20 +211,12 @@ LogicalResult variadicMinMax(Importer &im, bool max) {
   FailureOr<Value> r = im.elementwise(
       operands, elt, [&](OpBuilder &b, Location l, ValueRange a) {
         Value acc = a[0];
-        for (unsigned k = 1; k < operands.size(); ++k) {
-          if (isFloat)
-            acc = max ? arith::MaximumFOp::create(b, l, acc, a[k]).getResult()
-                      : arith::MinimumFOp::create(b, l, acc, a[k]).getResult();
-          else
-            acc = max ? arith::MaxSIOp::create(b, l, acc, a[k]).getResult()
-                      : arith::MinSIOp::create(b, l, acc, a[k]).getResult();
-        }
+        for (unsigned k = 1; k < operands.size(); ++k)
+          acc = max ? maxOf(b, l, acc, a[k], isFloat)
+                    : minOf(b, l, acc, a[k], isFloat);
         return acc;
       });
-  if (failed(r))
-    return failure();
-  im.setOutput(0, *r);
-  return success();
+  return im.setResult(r);
 }
 
 LogicalResult importPow(Importer &im) {
@@ -258,10 +249,7 @@ LogicalResult importPow(Importer &im) {
           e = arith::FPToSIOp::create(b, l, elt, a[1]);
         return math::IPowIOp::create(b, l, a[0], e);
       });
-  if (failed(r))
-    return failure();
-  im.setOutput(0, *r);
-  return success();
+  return im.setResult(r);
 }
 
 LogicalResult importWhere(Importer &im) {
@@ -280,10 +268,7 @@ LogicalResult importWhere(Importer &im) {
                      [](OpBuilder &b, Location l, ValueRange a) -> Value {
                        return arith::SelectOp::create(b, l, a[0], a[1], a[2]);
                      });
-  if (failed(r))
-    return failure();
-  im.setOutput(0, *r);
-  return success();
+  return im.setResult(r);
 }
 
 LogicalResult importCast(Importer &im) {
@@ -380,17 +365,12 @@ LogicalResult importClip(Importer &im) {
       operands, elt, [&](OpBuilder &b, Location l, ValueRange a) {
         Value v = a[0];
         if (lo >= 0)
-          v = isFloat ? arith::MaximumFOp::create(b, l, v, a[lo]).getResult()
-                      : arith::MaxSIOp::create(b, l, v, a[lo]).getResult();
+          v = maxOf(b, l, v, a[lo], isFloat);
         if (hi >= 0)
-          v = isFloat ? arith::MinimumFOp::create(b, l, v, a[hi]).getResult()
-                      : arith::MinSIOp::create(b, l, v, a[hi]).getResult();
+          v = minOf(b, l, v, a[hi], isFloat);
         return v;
       });
-  if (failed(r))
-    return failure();
-  im.setOutput(0, *r);
-  return success();
+  return im.setResult(r);
 }
 
 LogicalResult importNot(Importer &im) {
@@ -406,10 +386,7 @@ LogicalResult importNot(Importer &im) {
         Value one = arith::ConstantOp::create(b, l, b.getBoolAttr(true));
         return arith::XOrIOp::create(b, l, a[0], one).getResult();
       });
-  if (failed(r))
-    return failure();
-  im.setOutput(0, *r);
-  return success();
+  return im.setResult(r);
 }
 
 Value sigmoid(OpBuilder &b, Location l, Value x) {

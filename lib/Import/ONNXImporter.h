@@ -136,6 +136,14 @@ public:
   /// Sets output `i` (ignored when the node leaves it out).
   void setOutput(unsigned i, Value value,
                  std::optional<SmallVector<OpFoldResult>> elements = {});
+  /// Sets output 0 to `value` and succeeds, or fails if `value` did (its
+  /// error already reported).
+  LogicalResult setResult(FailureOr<Value> value) {
+    if (failed(value))
+      return failure();
+    setOutput(0, *value);
+    return success();
+  }
 
   //===--------------------------------------------------------------------===//
   // Attributes (each checks the attribute's kind)

@@ -34,67 +34,65 @@ RankedTensorType typeOf(Value v) { return cast<RankedTensorType>(v.getType()); }
 struct IndexMath {
   Importer &im;
   OpFoldResult c(int64_t v) { return im.builder().getIndexAttr(v); }
-  OpFoldResult add(OpFoldResult a, OpFoldResult b) {
+  /// `fold(x, y)` when both are constants and it folds, else an `OpT`.
+  template <typename OpT, typename Fold>
+  OpFoldResult binary(OpFoldResult a, OpFoldResult b, Fold fold) {
     auto x = getConstantIntValue(a), y = getConstantIntValue(b);
     if (x && y)
-      return c(*x + *y);
-    return arith::AddIOp::create(im.builder(), im.loc(), im.toIndex(a),
-                                 im.toIndex(b))
+      if (std::optional<int64_t> folded = fold(*x, *y))
+        return c(*folded);
+    return OpT::create(im.builder(), im.loc(), im.toIndex(a), im.toIndex(b))
         .getResult();
   }
+  OpFoldResult add(OpFoldResult a, OpFoldResult b) {
+    return binary<arith::AddIOp>(
+        a, b,
+        [](int64_t x, int64_t y) -> std::optional<int64_t> { return x + y; });
+  }
   OpFoldResult sub(OpFoldResult a, OpFoldResult b) {
-    auto x = getConstantIntValue(a), y = getConstantIntValue(b);
-    if (x && y)
-      return c(*x - *y);
-    return arith::SubIOp::create(im.builder(), im.loc(), im.toIndex(a),
-                                 im.toIndex(b))
-        .getResult();
+    return binary<arith::SubIOp>(
+        a, b,
+        [](int64_t x, int64_t y) -> std::optional<int64_t> { return x - y; });
   }
   OpFoldResult mul(OpFoldResult a, OpFoldResult b) {
     auto x = getConstantIntValue(a), y = getConstantIntValue(b);
-    if (x && y)
-      return c(*x * *y);
-    if (x == 1)
+    if (x == 1 && !y)
       return b;
-    if (y == 1)
+    if (y == 1 && !x)
       return a;
-    return arith::MulIOp::create(im.builder(), im.loc(), im.toIndex(a),
-                                 im.toIndex(b))
-        .getResult();
+    return binary<arith::MulIOp>(
+        a, b,
+        [](int64_t x, int64_t y) -> std::optional<int64_t> { return x * y; });
   }
   OpFoldResult div(OpFoldResult a, OpFoldResult b) {
-    auto x = getConstantIntValue(a), y = getConstantIntValue(b);
-    if (x && y && *y != 0)
-      return c(*x / *y);
-    if (y == 1)
+    if (getConstantIntValue(b) == 1 && !getConstantIntValue(a))
       return a;
-    return arith::DivSIOp::create(im.builder(), im.loc(), im.toIndex(a),
-                                  im.toIndex(b))
-        .getResult();
+    return binary<arith::DivSIOp>(
+        a, b, [](int64_t x, int64_t y) -> std::optional<int64_t> {
+          if (y == 0)
+            return std::nullopt;
+          return x / y;
+        });
   }
   OpFoldResult ceilDiv(OpFoldResult a, OpFoldResult b) {
-    auto x = getConstantIntValue(a), y = getConstantIntValue(b);
-    if (x && y && *y > 0)
-      return c((*x + *y - 1) / *y);
-    return arith::CeilDivSIOp::create(im.builder(), im.loc(), im.toIndex(a),
-                                      im.toIndex(b))
-        .getResult();
+    return binary<arith::CeilDivSIOp>(
+        a, b, [](int64_t x, int64_t y) -> std::optional<int64_t> {
+          if (y <= 0)
+            return std::nullopt;
+          return (x + y - 1) / y;
+        });
   }
   OpFoldResult min(OpFoldResult a, OpFoldResult b) {
-    auto x = getConstantIntValue(a), y = getConstantIntValue(b);
-    if (x && y)
-      return c(std::min(*x, *y));
-    return arith::MinSIOp::create(im.builder(), im.loc(), im.toIndex(a),
-                                  im.toIndex(b))
-        .getResult();
+    return binary<arith::MinSIOp>(
+        a, b, [](int64_t x, int64_t y) -> std::optional<int64_t> {
+          return std::min(x, y);
+        });
   }
   OpFoldResult max(OpFoldResult a, OpFoldResult b) {
-    auto x = getConstantIntValue(a), y = getConstantIntValue(b);
-    if (x && y)
-      return c(std::max(*x, *y));
-    return arith::MaxSIOp::create(im.builder(), im.loc(), im.toIndex(a),
-                                  im.toIndex(b))
-        .getResult();
+    return binary<arith::MaxSIOp>(
+        a, b, [](int64_t x, int64_t y) -> std::optional<int64_t> {
+          return std::max(x, y);
+        });
   }
   /// The product of `sizes`.
   OpFoldResult product(ArrayRef<OpFoldResult> sizes) {
@@ -660,10 +658,7 @@ LogicalResult importExpand(Importer &im) {
       out.push_back(d ? in[xi] : target[ti]);
   }
   FailureOr<Value> r = im.broadcastTo(*x, out);
-  if (failed(r))
-    return failure();
-  im.setOutput(0, *r);
-  return success();
+  return im.setResult(r);
 }
 
 LogicalResult importTrilu(Importer &im) {

@@ -107,6 +107,11 @@ void keepPoolMemory(CudaDriver &driver) {
   });
 }
 
+/// Whether memory for `stream` is allocated and freed in stream order: a
+/// stream given, or the caller's (which may be the legacy default stream,
+/// null).
+bool inStreamOrder(CUstream stream) { return stream || call.active; }
+
 bool isCallerStream(CUstream stream) {
   return call.active && stream == call.stream;
 }
@@ -292,12 +297,13 @@ void *mgpuMemAlloc(uint64_t bytes, CUstream stream, bool isHostShared) {
   if (bytes == 0)
     return nullptr;
   if (CudaDriver *driver = driverWithContext()) {
-    if ((stream || call.active) && driver->cuMemAllocAsync)
+    bool ok;
+    if (inStreamOrder(stream) && driver->cuMemAllocAsync) {
       keepPoolMemory(*driver);
-    bool ok =
-        (stream || call.active) && driver->cuMemAllocAsync
-            ? SEQMIX_CUDA_CHECK(*driver, cuMemAllocAsync, &ptr, bytes, stream)
-            : SEQMIX_CUDA_CHECK(*driver, cuMemAlloc, &ptr, bytes);
+      ok = SEQMIX_CUDA_CHECK(*driver, cuMemAllocAsync, &ptr, bytes, stream);
+    } else {
+      ok = SEQMIX_CUDA_CHECK(*driver, cuMemAlloc, &ptr, bytes);
+    }
     if (!ok)
       recordFailure();
   }
@@ -309,7 +315,7 @@ void mgpuMemFree(void *ptr, CUstream stream) {
     return;
   if (CudaDriver *driver = driverWithContext()) {
     auto device = reinterpret_cast<CUdeviceptr>(ptr);
-    bool ok = (stream || call.active) && driver->cuMemFreeAsync
+    bool ok = inStreamOrder(stream) && driver->cuMemFreeAsync
                   ? SEQMIX_CUDA_CHECK(*driver, cuMemFreeAsync, device, stream)
                   : SEQMIX_CUDA_CHECK(*driver, cuMemFree, device);
     if (!ok)

@@ -689,10 +689,11 @@ void KernelEmitter::emit(gpu::GPUFuncOp func) {
   warp = div(tid, 32);
   gid = div(lane, 4);
   tig = rem(lane, 4);
-  vTile = gpu::BlockIdOp::create(b, loc, gpu::Dimension::x);
-  head = gpu::BlockIdOp::create(b, loc, gpu::Dimension::y);
-  batch = gpu::BlockIdOp::create(b, loc, gpu::Dimension::z);
-  qkHead = div(head, spec.valueHeads / spec.qkHeads);
+  CtaCoordinates cta = emitCtaCoordinates(b, loc, spec);
+  vTile = cta.vTile;
+  head = cta.head;
+  batch = cta.sequence;
+  qkHead = cta.qkHead;
 
   int64_t keyDim = spec.keyDim, valueDim = spec.valueDim;
   SequenceTokens tokens = emitSequenceTokens(b, loc, spec, args, batch);

@@ -515,10 +515,11 @@ void F32Emitter::emit(gpu::GPUFuncOp func) {
   ty = div(tid, kGrid);
   lane = rem(tid, 32);
   warp = div(tid, 32);
-  vTile = gpu::BlockIdOp::create(b, loc, gpu::Dimension::x);
-  head = gpu::BlockIdOp::create(b, loc, gpu::Dimension::y);
-  sequence = gpu::BlockIdOp::create(b, loc, gpu::Dimension::z);
-  qkHead = div(head, spec.valueHeads / spec.qkHeads);
+  CtaCoordinates cta = emitCtaCoordinates(b, loc, spec);
+  vTile = cta.vTile;
+  head = cta.head;
+  sequence = cta.sequence;
+  qkHead = cta.qkHead;
 
   int64_t keyDim = spec.keyDim, valueDim = spec.valueDim;
   SequenceTokens tokens = emitSequenceTokens(b, loc, spec, args, sequence);

@@ -21,6 +21,7 @@
 #include "SegmentKernels.h"
 
 #include "seqmix/Conversion/Passes.h"
+#include "seqmix/Dialect/SeqMix/Transforms/CostModel.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/SymbolTable.h"
@@ -241,15 +242,6 @@ struct KernelCache {
 
 } // namespace
 
-/// `body` inside `scf.if cond`.
-template <typename Fn>
-static void ifThen(OpBuilder &b, Location loc, Value cond, Fn body) {
-  auto ifOp = scf::IfOp::create(b, loc, cond, /*withElseRegion=*/false);
-  OpBuilder::InsertionGuard guard(b);
-  b.setInsertionPointToStart(ifOp.thenBlock());
-  body();
-}
-
 /// The segments carry (SegmentKernels.h): splits each of the N sequences
 /// into nseg segments when the grid of the on-chip carry would leave
 /// multiprocessors idle, and launches the on-chip kernel otherwise. The
@@ -280,8 +272,10 @@ static void launchSegments(OpBuilder &b, Location loc,
   int64_t heads = spec.valueHeads;
   Value ctas = mul(batch, c(vTiles * heads));
   Value wanted = b.createOrFold<arith::DivUIOp>(
-      loc, c(2 * target.withDefaults().getSms()), maxU(ctas, c(1)));
-  Value longest = b.createOrFold<arith::DivUIOp>(loc, seqLen, c(4 * chunk));
+      loc, c(kSegmentCTAsPerSM * target.withDefaults().getSms()),
+      maxU(ctas, c(1)));
+  Value longest = b.createOrFold<arith::DivUIOp>(
+      loc, seqLen, c(kMinChunksPerSegment * chunk));
   Value first = maxU(c(1), minU(wanted, longest));
   // Segments of a whole number of chunks; their count after rounding.
   Value segLen =
@@ -303,7 +297,7 @@ static void launchSegments(OpBuilder &b, Location loc,
 
   // Not split: the on-chip carry, as for #seqmix.form<..., carry = onchip>.
   b.setInsertionPointToStart(ifOp.elseBlock());
-  ifThen(b, loc, nonEmpty, [&] {
+  emitIf(b, loc, nonEmpty, [&] {
     gpu::LaunchFuncOp::create(b, loc, cache.chunked(spec),
                               gpu::KernelDim3{c(vTiles), c(heads), batch},
                               block, smemOf(spec.getSharedMemoryBytes()),
@@ -480,7 +474,7 @@ static LogicalResult formKernel(ApplyOp op, const ApplyOperands &match,
     // No launch for an empty batch (a grid of size 0 is a launch error).
     Value nonEmpty = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne,
                                            sequences, c(0));
-    ifThen(b, loc, nonEmpty, [&] {
+    emitIf(b, loc, nonEmpty, [&] {
       gpu::LaunchFuncOp::create(b, loc, cache.chunked(spec), grid, block, smem,
                                 args.inOrder(spec));
     });

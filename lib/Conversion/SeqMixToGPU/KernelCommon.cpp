@@ -82,6 +82,18 @@ ChunkedKernelArgs seqmix::getChunkedKernelArgs(gpu::GPUFuncOp func,
   return a;
 }
 
+CtaCoordinates seqmix::emitCtaCoordinates(OpBuilder &b, Location loc,
+                                          const ChunkedKernelSpec &spec) {
+  CtaCoordinates cta;
+  cta.vTile = gpu::BlockIdOp::create(b, loc, gpu::Dimension::x);
+  cta.head = gpu::BlockIdOp::create(b, loc, gpu::Dimension::y);
+  cta.sequence = gpu::BlockIdOp::create(b, loc, gpu::Dimension::z);
+  cta.qkHead = arith::DivUIOp::create(
+      b, loc, cta.head,
+      arith::ConstantIndexOp::create(b, loc, spec.valueHeads / spec.qkHeads));
+  return cta;
+}
+
 SequenceTokens seqmix::emitSequenceTokens(OpBuilder &b, Location loc,
                                           const ChunkedKernelSpec &spec,
                                           const ChunkedKernelArgs &args,

@@ -15,6 +15,8 @@
 
 #include "ChunkedKernel.h"
 
+#include "mlir/Dialect/SCF/IR/SCF.h"
+
 namespace mlir {
 namespace seqmix {
 
@@ -43,10 +45,20 @@ gpu::GPUFuncOp createChunkedKernelFunc(OpBuilder &b, Location loc,
 ChunkedKernelArgs getChunkedKernelArgs(gpu::GPUFuncOp func,
                                        const ChunkedKernelSpec &spec);
 
+/// Emits `body` inside a new `scf.if cond` (no else region); the builder's
+/// insertion point is restored after it.
+template <typename Fn>
+void emitIf(OpBuilder &b, Location loc, Value cond, Fn body) {
+  auto ifOp = scf::IfOp::create(b, loc, cond, /*withElseRegion=*/false);
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(ifOp.thenBlock());
+  body();
+}
+
 /// Scalar arithmetic on index and f32 values at a builder's insertion
 /// point, for the kernel generators.
 class ScalarBuilder {
-protected:
+public:
   ScalarBuilder(OpBuilder &b, Location loc) : b(b), loc(loc) {}
 
   Value idx(int64_t v);
@@ -69,6 +81,14 @@ protected:
   OpBuilder &b;
   Location loc;
 };
+
+/// The CTA's place in the grid (V tile, value head, sequence) and its q/k
+/// head.
+struct CtaCoordinates {
+  Value vTile, head, sequence, qkHead;
+};
+CtaCoordinates emitCtaCoordinates(OpBuilder &b, Location loc,
+                                  const ChunkedKernelSpec &spec);
 
 /// The tokens of one sequence: rows [first, first + length) of the flattened
 /// [B·T] token dimension.

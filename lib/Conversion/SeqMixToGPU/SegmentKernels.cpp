@@ -5,6 +5,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "SegmentKernels.h"
+#include "KernelCommon.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
@@ -20,22 +21,9 @@ namespace {
 constexpr double kLog2E = 1.4426950408889634;
 
 /// Scalar helpers over index and f32 values.
-struct Emitter {
-  OpBuilder &b;
-  Location loc;
+struct Emitter : ScalarBuilder {
+  Emitter(OpBuilder &b, Location loc) : ScalarBuilder(b, loc) {}
 
-  Value idx(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
-  Value f32c(double v) {
-    return arith::ConstantOp::create(b, loc, b.getF32FloatAttr(v));
-  }
-  Value add(Value x, Value y) { return arith::AddIOp::create(b, loc, x, y); }
-  Value mul(Value x, Value y) { return arith::MulIOp::create(b, loc, x, y); }
-  Value mul(Value x, int64_t y) { return y == 1 ? x : mul(x, idx(y)); }
-  Value ult(Value x, Value y) {
-    return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, x, y);
-  }
-  Value fadd(Value x, Value y) { return arith::AddFOp::create(b, loc, x, y); }
-  Value fmul(Value x, Value y) { return arith::MulFOp::create(b, loc, x, y); }
   Value load(Value mem, Value index) {
     return memref::LoadOp::create(b, loc, mem, ValueRange{index});
   }
@@ -48,13 +36,7 @@ struct Emitter {
                                         load(offsets, z));
   }
   /// exp(x) as ex2.approx.ftz(x · log2 e).
-  Value exp(Value x) {
-    return LLVM::CallIntrinsicOp::create(
-               b, loc, b.getF32Type(),
-               b.getStringAttr("llvm.nvvm.ex2.approx.ftz.f"),
-               ValueRange{fmul(x, f32c(kLog2E))})
-        .getResult(0);
-  }
+  Value exp(Value x) { return exp2(fmul(x, f32c(kLog2E))); }
   Value globalThread() {
     Value block = gpu::BlockIdOp::create(b, loc, gpu::Dimension::x);
     Value thread = gpu::ThreadIdOp::create(b, loc, gpu::Dimension::x);
@@ -62,10 +44,7 @@ struct Emitter {
   }
   /// Runs `body` when `cond` holds.
   template <typename Fn> void ifThen(Value cond, Fn body) {
-    auto ifOp = scf::IfOp::create(b, loc, cond, /*withElseRegion=*/false);
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPointToStart(ifOp.thenBlock());
-    body();
+    emitIf(b, loc, cond, body);
   }
 };
 
@@ -95,7 +74,7 @@ gpu::GPUFuncOp seqmix::buildSegmentOffsetsKernel(OpBuilder &builder,
   Value offsets = entry.getArgument(0), count = entry.getArgument(1),
         seqLen = entry.getArgument(2), nseg = entry.getArgument(3),
         segLen = entry.getArgument(4);
-  Emitter e{builder, loc};
+  Emitter e(builder, loc);
   Value z = e.globalThread();
   e.ifThen(e.ult(z, count), [&] {
     Value seq = arith::DivUIOp::create(builder, loc, z, nseg);
@@ -122,7 +101,7 @@ gpu::GPUFuncOp seqmix::buildSegmentDecayKernel(OpBuilder &builder, Location loc,
   Block &entry = func.getBody().front();
   Value gate = entry.getArgument(0), offsets = entry.getArgument(1),
         decay = entry.getArgument(2);
-  Emitter e{builder, loc};
+  Emitter e(builder, loc);
   Value z = gpu::BlockIdOp::create(builder, loc, gpu::Dimension::x);
   Value head = gpu::BlockIdOp::create(builder, loc, gpu::Dimension::y);
   Value tid = gpu::ThreadIdOp::create(builder, loc, gpu::Dimension::x);
@@ -215,7 +194,7 @@ gpu::GPUFuncOp seqmix::buildSegmentScanKernel(OpBuilder &builder, Location loc,
   Value offsets = entry.getArgument(arg++);
   Value nseg = entry.getArgument(arg++);
 
-  Emitter e{builder, loc};
+  Emitter e(builder, loc);
   Value element = e.globalThread();
   Value head = gpu::BlockIdOp::create(builder, loc, gpu::Dimension::y);
   Value seq = gpu::BlockIdOp::create(builder, loc, gpu::Dimension::z);

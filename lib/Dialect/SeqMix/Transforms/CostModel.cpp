@@ -157,7 +157,8 @@ std::vector<FormEstimate> mlir::seqmix::estimateForms(const MixerProblem &p,
             p.keyDim, static_cast<int64_t>(tileV),
             static_cast<int64_t>(stateTile / 1024), target.getSmemKb());
         extraBytes = bh * steps * k * v * 4 * 2;
-      } else if (ctas >= units || len <= 8 * c || p.packed) {
+      } else if (ctas >= units || len <= 2 * kMinChunksPerSegment * c ||
+                 p.packed) {
         carry = Carry::OnChip;
         if (ctas >= units)
           carryReason =
@@ -165,7 +166,7 @@ std::vector<FormEstimate> mlir::seqmix::estimateForms(const MixerProblem &p,
                             "multiprocessors at least one",
                             static_cast<int64_t>(ctas), target.getSms())
                   .str();
-        else if (len <= 8 * c)
+        else if (len <= 2 * kMinChunksPerSegment * c)
           carryReason = llvm::formatv("T = {0} is too short to split into "
                                       "segments",
                                       p.seqLen)
@@ -179,8 +180,9 @@ std::vector<FormEstimate> mlir::seqmix::estimateForms(const MixerProblem &p,
         // multiprocessor (each at least four chunks long): local states, a
         // prefix across segments, a fix-up. seqmix-form-gpu-kernels
         // computes the same count when the function runs.
-        double segments = std::max(1.0, std::min(std::floor(2 * units / ctas),
-                                                 std::floor(len / (4 * c))));
+        double segments = std::max(
+            1.0, std::min(std::floor(kSegmentCTAsPerSM * units / ctas),
+                          std::floor(len / (kMinChunksPerSegment * c))));
         carry = Carry::Segments;
         carryReason = llvm::formatv(
             "B*H*(V/64) = {0} CTAs would leave most of the {1} "

@@ -20,6 +20,12 @@
 namespace mlir {
 namespace seqmix {
 
+/// The segments carry's rule, shared by the cost model and by the kernels'
+/// launch code (which applies it when the function runs): at most this many
+/// CTAs per multiprocessor, and segments of at least this many chunks.
+constexpr int64_t kSegmentCTAsPerSM = 2;
+constexpr int64_t kMinChunksPerSegment = 4;
+
 /// The sizes of one application of a mixer.
 struct MixerProblem {
   int64_t batch = 1;    // B (sequences, when packed)
