@@ -1,4 +1,4 @@
-// RUN: seqmix-opt %s --seqmix-form-gpu-kernels -split-input-file \
+// RUN: seqmix-opt %s --seqmix-form-gpu-kernels="mma=sync" -split-input-file \
 // RUN:   -verify-diagnostics | FileCheck %s
 
 // Simple GLA with grouped value heads, an initial and a final state: one

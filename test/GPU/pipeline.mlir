@@ -1,5 +1,5 @@
-// RUN: seqmix-opt %s --seqmix-to-nvvm-pipeline="format=isa" | FileCheck %s
-// RUN: seqmix-opt %s --seqmix-to-nvvm-pipeline="format=isa" \
+// RUN: seqmix-opt %s --seqmix-to-nvvm-pipeline="format=isa mma=sync" | FileCheck %s
+// RUN: seqmix-opt %s --seqmix-to-nvvm-pipeline="format=isa mma=sync" \
 // RUN:   | mlir-translate --mlir-to-llvmir | FileCheck %s --check-prefix=LLVM
 
 // The whole pipeline on a module without a pinned form: seqmix-select-form

@@ -1,4 +1,4 @@
-// RUN: seqmix-opt %s --seqmix-to-nvvm-pipeline="chip=sm_90a format=isa" \
+// RUN: seqmix-opt %s --seqmix-to-nvvm-pipeline="chip=sm_90a format=isa mma=sync" \
 // RUN:   | %extract_gpu_binary > %t.ptx
 // RUN: FileCheck %s < %t.ptx
 // RUN: FileCheck %s --check-prefix=EXP < %t.ptx

@@ -1,5 +1,5 @@
-// RUN: seqmix-opt %s --seqmix-form-gpu-kernels | FileCheck %s
-// RUN: seqmix-opt %s --seqmix-to-nvvm-pipeline="chip=sm_90a format=isa" \
+// RUN: seqmix-opt %s --seqmix-form-gpu-kernels="mma=sync" | FileCheck %s
+// RUN: seqmix-opt %s --seqmix-to-nvvm-pipeline="chip=sm_90a format=isa mma=sync" \
 // RUN:   | %extract_gpu_binary > %t.ptx
 // RUN: FileCheck %s --check-prefix=PTX < %t.ptx
 

@@ -81,6 +81,12 @@ cl::opt<std::string> target("target",
                                      "sm_80): a library of CUDA functions"),
                             cl::value_desc("target"), cl::init("cpu"),
                             cl::cat(category));
+cl::opt<std::string>
+    mmaOption("mma",
+              cl::desc("GPU targets: the tensor-core instruction of the bf16 "
+                       "kernels: wgmma, sync (mma.sync), or auto (default: "
+                       "wgmma on sm_90a, mma.sync otherwise)"),
+              cl::value_desc("kind"), cl::init("auto"), cl::cat(category));
 cl::opt<EmitKind> emitKind(
     "emit", cl::desc("What to emit"), cl::init(EmitKind::Library),
     cl::values(
@@ -461,6 +467,7 @@ int compile(const char *argv0, Reporter &report) {
       ::setenv("CUDA_HOME", "/usr/local/cuda", 0);
     seqmix::NVVMPipelineOptions nvvm;
     nvvm.chip = targetName.str();
+    nvvm.mma = mmaOption;
     std::string why;
     if (!cpuPipeline.empty()) {
       if (failed(parsePassPipeline(cpuPipeline, pm)))

@@ -63,6 +63,11 @@ struct NVVMPipelineOptions : public PassPipelineOptions<NVVMPipelineOptions> {
       llvm::cl::desc("What gpu.binary holds: bin (cubin, needs ptxas), isa "
                      "(PTX text), fatbin (needs ptxas and fatbinary)"),
       llvm::cl::init("bin")};
+  PassOptions::Option<std::string> mma{
+      *this, "mma",
+      llvm::cl::desc("Tensor-core instruction of the bf16 kernels: wgmma, "
+                     "sync (mma.sync) or auto (wgmma on sm_90a)"),
+      llvm::cl::init("auto")};
 };
 
 /// Adds `seqmix-to-nvvm-pipeline` to `pm` (on builtin.module): the target

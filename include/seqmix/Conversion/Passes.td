@@ -67,8 +67,11 @@ def SeqMixFormGPUKernels : Pass<"seqmix-form-gpu-kernels", "::mlir::ModuleOp"> {
     The kernel has one CTA of 128 threads (4 warps) per (value tile of 64,
     value head, batch element). It walks the chunks of 64 tokens with the
     K×64 fp32 state in registers; per chunk, `Q Kᵀ`, `(Q Kᵀ ∘ D) V`,
-    `Q S` and `Kᵀ V` run on the tensor cores through `nvvm.mma.sync`
-    (m16n8k16, bf16 inputs, fp32 accumulation). See `docs/GPU.md`.
+    `Q S` and `Kᵀ V` run on the tensor cores (bf16 inputs, fp32
+    accumulation): through `wgmma.mma_async` (m64n64k16, operands in
+    128-byte-swizzled shared memory) when `mma` is `wgmma`, or `auto` with an
+    sm_90a target, else through `nvvm.mma.sync` (m16n8k16). See
+    `docs/GPU.md`.
 
     The pass works on tensors and bufferizes the launch itself: inputs
     through `bufferization.to_buffer` and `memref.collapse_shape` to
@@ -86,6 +89,13 @@ def SeqMixFormGPUKernels : Pass<"seqmix-form-gpu-kernels", "::mlir::ModuleOp"> {
         dynamic_shared_memory_size %smem args(...)
     ```
   }];
+  let options = [
+    Option<"mma", "mma", "std::string", /*default=*/"\"auto\"",
+           "The tensor-core instruction of the bf16 kernels: `wgmma` "
+           "(sm_90a's warpgroup MMA, 128-byte-swizzled shared operands), "
+           "`sync` (mma.sync) or `auto` (wgmma when the module's "
+           "#seqmix.target is sm_90a, mma.sync otherwise)">
+  ];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::bufferization::BufferizationDialect",
                            "::mlir::gpu::GPUDialect",

@@ -53,6 +53,16 @@
 // become visible); the products; a barrier (every warp is done reading S and
 // the stage of chunk c, which the next copies overwrite); S written back.
 //
+// With `wgmma` (sm_90a) the four warps are one warpgroup and the products are
+// wgmma.mma_async m64n64k16 in three commit groups: Q Kᵀ and Q S (operands in
+// shared memory); S += Kᵀ Ṽ (both in shared memory, Kᵀ and Ṽ read
+// transposed), where Ṽ is V with row j scaled by exp2(G_last − G_j) · dt_j,
+// written while the first group runs; O += A V with A from registers. The
+// rows of Q S are scaled by exp2(G_i) in the accumulators. Tiles are stored
+// in the 128-byte swizzle and read through descriptors; the accumulator
+// layout is that of mma.sync's C fragments, so the mask, the output and the
+// state handling are shared with the mma.sync kernel.
+//
 //===----------------------------------------------------------------------===//
 
 #include "ChunkedKernel.h"
@@ -71,6 +81,7 @@
 
 #include <array>
 #include <cmath>
+#include <optional>
 
 using namespace mlir;
 using namespace mlir::seqmix;
@@ -89,32 +100,57 @@ constexpr double kLog2E = 1.4426950408889634;
 /// Shared-memory layout, in bytes from the start of the dynamic buffer: two
 /// stages of (Q, K, V), then S and G, then (with dt) two stages of dt, then
 /// (with a skip term) D of the head.
+///
+/// For mma.sync the tiles are row-major, each row padded by 16 bytes. For
+/// wgmma they are 128-byte swizzled: rows of 64 bf16 (128 bytes), 16-byte
+/// chunk c of row r stored at chunk c ^ (r % 8); Q and K of K = 128 are two
+/// panels of 64 columns, one after the other. Every tile then starts at a
+/// multiple of 1024 bytes from the start of the layout, which the kernel
+/// aligns to 1024 bytes at run time (hence 1024 bytes of slack).
 struct SharedLayout {
   int64_t keyDim;
   bool hasDt;
   bool hasSkip;
   /// No Q stages and no S (the state-only variant).
   bool stateOnly;
-  /// bf16 elements per row of Q and K, and of V and S.
-  int64_t qkRow() const { return keyDim + kPad; }
-  static int64_t vRow() { return kTileV + kPad; }
-  int64_t qkBytes() const { return kChunk * qkRow() * 2; }
-  static int64_t vBytes() { return kChunk * vRow() * 2; }
+  bool wgmma;
+  bool decays;
+  int64_t pad() const { return wgmma ? 0 : kPad; }
+  /// The shapes of the shared views of Q and K, and of V and S.
+  SmallVector<int64_t, 2> qkShape() const {
+    if (wgmma)
+      return {kChunk * keyDim / 64, 64};
+    return {kChunk, keyDim + kPad};
+  }
+  SmallVector<int64_t, 2> vShape() const { return {kChunk, kTileV + pad()}; }
+  SmallVector<int64_t, 2> sShape() const { return {keyDim, kTileV + pad()}; }
+  int64_t qkBytes() const { return qkShape()[0] * qkShape()[1] * 2; }
+  int64_t vBytes() const { return kChunk * (kTileV + pad()) * 2; }
   int64_t qBytes() const { return stateOnly ? 0 : qkBytes(); }
   int64_t stageBytes() const { return qBytes() + qkBytes() + vBytes(); }
   int64_t qOffset() const { return 0; }
   int64_t kOffset() const { return qBytes(); }
   int64_t vOffset() const { return qBytes() + qkBytes(); }
   int64_t sOffset() const { return 2 * stageBytes(); }
-  int64_t sBytes() const { return stateOnly ? 0 : keyDim * vRow() * 2; }
-  int64_t gOffset() const { return sOffset() + sBytes(); }
+  int64_t sBytes() const {
+    return stateOnly ? 0 : keyDim * (kTileV + pad()) * 2;
+  }
+  /// wgmma with decays or dt: Ṽ, the chunk's V with row j scaled by
+  /// exp2(G_last − G_j) · dt_j (the B operand of S += Kᵀ Ṽ).
+  bool hasScaledV() const { return wgmma && (decays || hasDt); }
+  int64_t scaledVOffset() const { return sOffset() + sBytes(); }
+  int64_t gOffset() const {
+    return scaledVOffset() + (hasScaledV() ? vBytes() : 0);
+  }
   /// dt of the chunk in stage 0 (f32); stage 1 follows it.
   int64_t dtOffset() const { return gOffset() + kChunk * 4; }
   static int64_t dtBytes() { return kChunk * 4; }
   int64_t skipOffset() const {
     return dtOffset() + (hasDt ? 2 * dtBytes() : 0);
   }
-  int64_t size() const { return skipOffset() + (hasSkip ? 16 : 0); }
+  int64_t size() const {
+    return skipOffset() + (hasSkip ? 16 : 0) + (wgmma ? 1024 : 0);
+  }
 };
 
 using Acc = std::array<Value, 4>;
@@ -124,8 +160,9 @@ class KernelEmitter : ScalarBuilder {
 public:
   KernelEmitter(OpBuilder &b, Location loc, const ChunkedKernelSpec &spec)
       : ScalarBuilder(b, loc),
-        spec(spec), layout{spec.keyDim, spec.hasDt, spec.hasSkip,
-                           spec.stateOnly} {
+        spec(spec), layout{spec.keyDim,  spec.hasDt,
+                           spec.hasSkip, spec.stateOnly,
+                           spec.wgmma,   spec.decay != DecayKind::None} {
     MLIRContext *ctx = b.getContext();
     i32 = b.getI32Type();
     f32 = b.getF32Type();
@@ -201,16 +238,29 @@ private:
   Value sharedView(Value offset, ArrayRef<int64_t> shape, Type element) {
     auto type =
         MemRefType::get(shape, element, MemRefLayoutAttrInterface(), workgroup);
+    if (alignPad)
+      offset = add(offset, alignPad);
     return memref::ViewOp::create(b, loc, type, dynamicShared, offset,
                                   ValueRange{});
   }
-  /// ldmatrix.x4 (transposed or not) at `mem[row, col]`: four i32 of bf16
-  /// pairs.
+  /// The indices into a shared tile view of element (row, col) of the tile
+  /// (col < K for Q and K, < 64 for V and S): the same for mma.sync; for
+  /// wgmma, the panel of col / 64 and the swizzled chunk of col % 64.
+  SmallVector<Value, 2> tileIndex(Value row, Value col) {
+    if (!spec.wgmma)
+      return {row, col};
+    Value inPanel = rem(col, 64);
+    Value chunk = arith::XOrIOp::create(b, loc, div(inPanel, 8), rem(row, 8));
+    return {add(row, mul(div(col, 64), 64)),
+            add(mul(chunk, 8), rem(inPanel, 8))};
+  }
+  /// ldmatrix.x4 (transposed or not) at element (row, col) of a tile: four
+  /// i32 of bf16 pairs.
   std::array<Value, 4> ldmatrix(Value mem, Value row, Value col,
                                 bool transpose) {
     Value tiles =
         nvgpu::LdMatrixOp::create(b, loc, VectorType::get({4, 2}, bf16), mem,
-                                  ValueRange{row, col}, transpose, 4);
+                                  tileIndex(row, col), transpose, 4);
     std::array<Value, 4> words;
     for (int64_t i = 0; i < 4; ++i) {
       Value pair =
@@ -228,7 +278,7 @@ private:
     Value count = select(valid, idx(8), idx(0));
     nvgpu::DeviceAsyncCopyOp::create(
         b, loc, nvgpu::DeviceAsyncTokenType::get(b.getContext()), dst,
-        ValueRange{row, col}, src, ValueRange{srcIndex}, b.getIndexAttr(8),
+        tileIndex(row, col), src, ValueRange{srcIndex}, b.getIndexAttr(8),
         count, b.getUnitAttr());
   }
 
@@ -256,6 +306,8 @@ private:
   /// The views of Q, K, V (and dt) of the stage that holds chunk `chunk`.
   struct Stage {
     Value q, k, v, dt;
+    /// The byte offset of the stage in the layout.
+    Value offset;
   };
   Stage stageOf(Value chunk);
   /// Issues the copies of chunk `chunk` into its stage.
@@ -266,11 +318,51 @@ private:
   /// The cumulative gates of the chunk, into shared memory (warp 0).
   void publishCumulativeGates(std::array<Value, 2> g);
   void computeChunk(Value t0, const Stage &stage, SmallVectorImpl<Acc> &state);
+  /// The same step with wgmma.
+  void computeChunkWgmma(Value t0, const Stage &stage,
+                         SmallVectorImpl<Acc> &state);
+  /// Pieces of both: the scores scaled by the decays (and dt) and masked,
+  /// returned as bf16 A fragments; S ← exp2(G_last) S; the factors
+  /// exp2(G_last − G_j) · dt_j of the keys of k-step kk (none without decay
+  /// and dt); the A fragment of K̃ᵀ for k-step kk and m-tile mt; the output
+  /// rows.
+  SmallVector<std::array<Value, 4>> maskScores(SmallVectorImpl<Acc> &scores,
+                                               const Stage &stage, Value rowLo,
+                                               Value rowHi, Value gLo,
+                                               Value gHi);
+  void decayState(SmallVectorImpl<Acc> &state, Value gLast);
+  std::optional<std::array<Value, 4>> keyScales(int64_t kk, const Stage &stage,
+                                                Value gLast);
+  std::array<Value, 4> scaledKeysT(const Stage &stage, int64_t kk, int64_t mt,
+                                   ArrayRef<Value> scales);
+  void writeOutputs(Value t0, const Stage &stage, ArrayRef<Acc> outAcc,
+                    Value rowLo, Value rowHi);
+  //===--- wgmma ---------------------------------------------------------===//
+  /// The shared-memory descriptor of a 128-byte-swizzled tile at
+  /// `byteOffset` in the layout, K-major or MN-major.
+  Value descriptor(Value byteOffset, bool mnMajor);
+  /// A descriptor moved on by `bytes` (a multiple of 16).
+  Value advance(Value desc, int64_t bytes);
+  /// acc = A B (+ acc) over 64×64×16: A from `descA` or, without it, from
+  /// `aRegs`; B from `descB`, transposed (MN-major) or not.
+  SmallVector<Acc> wgmma(ArrayRef<Acc> acc, Value descA, ArrayRef<Value> aRegs,
+                         Value descB, bool transposeB, bool accumulate,
+                         bool transposeA = false);
+  /// Ṽ of the chunk into shared memory (see SharedLayout::hasScaledV).
+  void writeScaledV(const Stage &stage, Value gLast);
+  SmallVector<Acc> unpackAccumulators(Value structValue);
+  /// Orders the reads of accumulators after the last wgmma wait.
+  void fenceAccumulators(MutableArrayRef<Acc> acc);
+  /// A PTX statement with side effects and a memory clobber.
+  void inlinePtx(StringRef ptx);
   void writeStateToShared(ArrayRef<Acc> state);
   /// The global offset of the state element (d, 2·tig) of n-tile n.
   Value stateOffset(Value d, int64_t n);
   /// The first state row of m-tile `mt` of this warp.
+  /// (wgmma: warp w holds rows [16w, 16w + 16) of each 64-row m-tile.)
   Value stateRow(int64_t mt) {
+    if (spec.wgmma)
+      return add(mul(warp, 16), 64 * mt);
     return add(mul(warp, spec.keyDim / kWarps), 16 * mt);
   }
 
@@ -287,8 +379,10 @@ private:
   // Base offsets (elements) of this CTA's slices.
   Value qkBase, vBase, gateBase, stateBase;
   Value lastToken;
-  // Shared memory.
-  Value dynamicShared, ss, gs;
+  // Shared memory: the dynamic buffer, the bytes from its start to the
+  // layout's start (aligned to 1024 for wgmma, else none), the shared-space
+  // address of the layout's start (wgmma); S and G.
+  Value dynamicShared, alignPad, layoutAddress, ss, gs;
   // log γ of this head (static decay).
   Value logGamma;
   // D of this head in shared memory (with hasSkip).
@@ -321,12 +415,16 @@ std::string ChunkedKernelSpec::getName() const {
         llvm::formatv("_scale{0:x-}", llvm::bit_cast<uint64_t>(scale)).str();
   if (stateOnly)
     name += "_stateonly";
+  if (wgmma)
+    name += "_wgmma";
   return name;
 }
 
 int64_t ChunkedKernelSpec::getSharedMemoryBytes() const {
   return f32Inputs ? getF32SharedMemoryBytes(*this)
-                   : SharedLayout{keyDim, hasDt, hasSkip, stateOnly}.size();
+                   : SharedLayout{keyDim,    hasDt, hasSkip,
+                                  stateOnly, wgmma, decay != DecayKind::None}
+                         .size();
 }
 
 std::optional<std::string> ChunkedKernelSpec::checkSupported() const {
@@ -345,6 +443,8 @@ std::optional<std::string> ChunkedKernelSpec::checkSupported() const {
     return std::string("seqlens must be i32 or i64");
   if (f32Inputs)
     return checkF32Supported(*this);
+  if (wgmma && f32Inputs)
+    return std::string("wgmma needs bf16 inputs");
   if (stateOnly && (f32Inputs || !hasFinal))
     return std::string("a state-only kernel needs bf16 inputs and a final "
                        "state");
@@ -357,12 +457,10 @@ std::optional<std::string> ChunkedKernelSpec::checkSupported() const {
 
 KernelEmitter::Stage KernelEmitter::stageOf(Value chunk) {
   Value base = mul(rem(chunk, 2), layout.stageBytes());
-  int64_t qkRow = layout.qkRow();
-  Stage stage{sharedView(add(base, layout.qOffset()), {kChunk, qkRow}, bf16),
-              sharedView(add(base, layout.kOffset()), {kChunk, qkRow}, bf16),
-              sharedView(add(base, layout.vOffset()),
-                         {kChunk, SharedLayout::vRow()}, bf16),
-              Value()};
+  Stage stage{sharedView(add(base, layout.qOffset()), layout.qkShape(), bf16),
+              sharedView(add(base, layout.kOffset()), layout.qkShape(), bf16),
+              sharedView(add(base, layout.vOffset()), layout.vShape(), bf16),
+              Value(), base};
   if (spec.hasDt)
     stage.dt = sharedView(
         add(mul(rem(chunk, 2), SharedLayout::dtBytes()), layout.dtOffset()),
@@ -469,8 +567,142 @@ void KernelEmitter::writeStateToShared(ArrayRef<Acc> state) {
             b, loc, pairType,
             vector::FromElementsOp::create(b, loc, VectorType::get({1}, i32),
                                            ValueRange{word}));
-        vstore(pair, ss, {add(d0, 8 * half), col}, 4);
+        vstore(pair, ss, tileIndex(add(d0, 8 * half), col), 4);
       }
+    }
+  }
+}
+
+SmallVector<std::array<Value, 4>>
+KernelEmitter::maskScores(SmallVectorImpl<Acc> &scores, const Stage &stage,
+                          Value rowLo, Value rowHi, Value gLo, Value gHi) {
+  bool decays = spec.decay != DecayKind::None;
+  Value zero = f32c(0.0);
+  for (int64_t n = 0; n < kNTiles; ++n) {
+    Value col0 = add(mul(tig, 2), 8 * n);
+    Value gj[2], dtj[2];
+    if (decays) {
+      Value pair = vload(VectorType::get({2}, f32), gs, {col0}, 8);
+      gj[0] = extract(pair, 0);
+      gj[1] = extract(pair, 1);
+    }
+    if (spec.hasDt) {
+      Value pair = vload(VectorType::get({2}, f32), stage.dt, {col0}, 8);
+      dtj[0] = extract(pair, 0);
+      dtj[1] = extract(pair, 1);
+    }
+    for (int64_t i = 0; i < 4; ++i) {
+      Value col = add(col0, i % 2);
+      Value row = i < 2 ? rowLo : rowHi;
+      Value x = scores[n][i];
+      // A_ij · exp2(G_i − G_j) · dt_j.
+      Value factor;
+      if (decays)
+        factor = exp2(fsub(i < 2 ? gLo : gHi, gj[i % 2]));
+      if (spec.hasDt)
+        factor = factor ? fmul(factor, dtj[i % 2]) : dtj[i % 2];
+      if (factor)
+        x = fmul(x, factor);
+      scores[n][i] = select(ule(col, row), x, zero);
+    }
+  }
+  // A as the A operand of the next products, in bf16.
+  SmallVector<std::array<Value, 4>> aFrag;
+  for (int64_t kk = 0; kk < kChunk / 16; ++kk) {
+    const Acc &lo = scores[2 * kk], &hi = scores[2 * kk + 1];
+    aFrag.push_back({packBF16(lo[0], lo[1]), packBF16(lo[2], lo[3]),
+                     packBF16(hi[0], hi[1]), packBF16(hi[2], hi[3])});
+  }
+  return aFrag;
+}
+
+void KernelEmitter::decayState(SmallVectorImpl<Acc> &state, Value gLast) {
+  if (spec.decay == DecayKind::None)
+    return;
+  Value decay = exp2(gLast);
+  for (Acc &acc : state)
+    for (Value &x : acc)
+      x = fmul(x, decay);
+}
+
+std::optional<std::array<Value, 4>>
+KernelEmitter::keyScales(int64_t kk, const Stage &stage, Value gLast) {
+  bool decays = spec.decay != DecayKind::None;
+  if (!decays && !spec.hasDt)
+    return std::nullopt;
+  std::array<Value, 4> f;
+  for (int64_t half = 0; half < 2; ++half) {
+    Value token = add(mul(tig, 2), 16 * kk + 8 * half);
+    if (decays) {
+      Value pair = vload(VectorType::get({2}, f32), gs, {token}, 8);
+      f[2 * half] = exp2(fsub(gLast, extract(pair, 0)));
+      f[2 * half + 1] = exp2(fsub(gLast, extract(pair, 1)));
+    }
+    if (spec.hasDt) {
+      Value pair = vload(VectorType::get({2}, f32), stage.dt, {token}, 8);
+      for (int64_t i = 0; i < 2; ++i) {
+        Value d = extract(pair, i);
+        f[2 * half + i] = decays ? fmul(f[2 * half + i], d) : d;
+      }
+    }
+  }
+  return f;
+}
+
+std::array<Value, 4> KernelEmitter::scaledKeysT(const Stage &stage, int64_t kk,
+                                                int64_t mt,
+                                                ArrayRef<Value> scales) {
+  // The A operand [d][j] from K stored [j][d]: tile t at
+  // (j + 8(t/2), d + 8(t%2)), transposed.
+  Value r8 = rem(lane, 8);
+  Value tileLo = rem(div(lane, 8), 2), tileHi = div(lane, 16);
+  Value nkRow = add(r8, mul(tileHi, 8));
+  std::array<Value, 4> a =
+      ldmatrix(stage.k, add(nkRow, 16 * kk), add(stateRow(mt), mul(tileLo, 8)),
+               /*transpose=*/true);
+  if (!scales.empty())
+    for (int64_t i = 0; i < 4; ++i)
+      a[i] = scalePacked(a[i], scales[i < 2 ? 0 : 2], scales[i < 2 ? 1 : 3]);
+  return a;
+}
+
+void KernelEmitter::writeOutputs(Value t0, const Stage &stage,
+                                 ArrayRef<Acc> outAcc, Value rowLo,
+                                 Value rowHi) {
+  // o = bf16(scale · O + D_h · v) for the rows before T, v from this chunk's
+  // stage (its columns 2tig, 2tig + 1 of n-tile n).
+  Value scale = f32c(spec.scale);
+  int64_t tokenStride = spec.valueHeads * spec.valueDim;
+  for (int64_t half = 0; half < 2; ++half) {
+    Value row = half == 0 ? rowLo : rowHi;
+    Value token = add(t0, row);
+    auto ifOp =
+        scf::IfOp::create(b, loc, ult(token, seqLen), /*withElseRegion=*/false);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(ifOp.thenBlock());
+    Value rowBase = add(vBase, mul(token, tokenStride));
+    Value skipWeight;
+    if (spec.hasSkip)
+      skipWeight = load(skipShared, {idx(0)});
+    for (int64_t n = 0; n < kNTiles; ++n) {
+      // (Second column first: the kernels without D stay as measured.)
+      Value o[2];
+      for (int64_t i = 1; i >= 0; --i)
+        o[i] = fmul(outAcc[n][2 * half + i], scale);
+      if (spec.hasSkip) {
+        Value pair = vload(VectorType::get({2}, bf16), stage.v,
+                           tileIndex(row, add(mul(tig, 2), 8 * n)), 4);
+        Value wide =
+            arith::ExtFOp::create(b, loc, VectorType::get({2}, f32), pair);
+        for (int64_t i = 0; i < 2; ++i)
+          o[i] = fadd(o[i], fmul(skipWeight, extract(wide, i)));
+      }
+      Value word = packBF16(o[0], o[1]);
+      Value pair = vector::BitCastOp::create(
+          b, loc, VectorType::get({2}, bf16),
+          vector::FromElementsOp::create(b, loc, VectorType::get({1}, i32),
+                                         ValueRange{word}));
+      vstore(pair, out, {add(rowBase, add(mul(tig, 2), 8 * n))}, 4);
     }
   }
 }
@@ -515,50 +747,12 @@ void KernelEmitter::computeChunk(Value t0, const Stage &stage,
     gHi = load(gs, {rowHi});
     gLast = load(gs, {idx(kChunk - 1)});
   }
-  Value zero = f32c(0.0);
-  for (int64_t n = 0; outputs && n < kNTiles; ++n) {
-    Value col0 = add(mul(tig, 2), 8 * n);
-    Value gj[2], dtj[2];
-    if (decays) {
-      Value pair = vload(VectorType::get({2}, f32), gs, {col0}, 8);
-      gj[0] = extract(pair, 0);
-      gj[1] = extract(pair, 1);
-    }
-    if (spec.hasDt) {
-      Value pair = vload(VectorType::get({2}, f32), stage.dt, {col0}, 8);
-      dtj[0] = extract(pair, 0);
-      dtj[1] = extract(pair, 1);
-    }
-    for (int64_t i = 0; i < 4; ++i) {
-      Value col = add(col0, i % 2);
-      Value row = i < 2 ? rowLo : rowHi;
-      Value x = scores[n][i];
-      // A_ij · exp2(G_i − G_j) · dt_j.
-      Value factor;
-      if (decays)
-        factor = exp2(fsub(i < 2 ? gLo : gHi, gj[i % 2]));
-      if (spec.hasDt)
-        factor = factor ? fmul(factor, dtj[i % 2]) : dtj[i % 2];
-      if (factor)
-        x = fmul(x, factor);
-      scores[n][i] = select(ule(col, row), x, zero);
-    }
-  }
-  // A as the A operand of the next products, in bf16.
   SmallVector<std::array<Value, 4>> aFrag;
-  for (int64_t kk = 0; outputs && kk < kChunk / 16; ++kk) {
-    const Acc &lo = scores[2 * kk], &hi = scores[2 * kk + 1];
-    aFrag.push_back({packBF16(lo[0], lo[1]), packBF16(lo[2], lo[3]),
-                     packBF16(hi[0], hi[1]), packBF16(hi[2], hi[3])});
-  }
+  if (outputs)
+    aFrag = maskScores(scores, stage, rowLo, rowHi, gLo, gHi);
 
   // S ← exp2(G_last) S before adding this chunk.
-  if (decays) {
-    Value decay = exp2(gLast);
-    for (Acc &acc : state)
-      for (Value &x : acc)
-        x = fmul(x, decay);
-  }
+  decayState(state, gLast);
 
   // O += A V and S += K̃ᵀ V over the chunk's tokens; both read the same V
   // fragments. K̃ᵀ is K read transposed ([j][d] as the A operand [d][j]).
@@ -575,32 +769,10 @@ void KernelEmitter::computeChunk(Value t0, const Stage &stage,
       outAcc[n] = mma(aFrag[kk], bv[n], outAcc[n]);
     // exp2(G_last − G_j) · dt_j for the tokens j = 16kk + 2tig (+1) (+8) of
     // the fragments.
-    Value f[4];
-    bool scaleK = decays || spec.hasDt;
-    for (int64_t half = 0; half < 2 && scaleK; ++half) {
-      Value token = add(mul(tig, 2), 16 * kk + 8 * half);
-      if (decays) {
-        Value pair = vload(VectorType::get({2}, f32), gs, {token}, 8);
-        f[2 * half] = exp2(fsub(gLast, extract(pair, 0)));
-        f[2 * half + 1] = exp2(fsub(gLast, extract(pair, 1)));
-      }
-      if (spec.hasDt) {
-        Value pair = vload(VectorType::get({2}, f32), stage.dt, {token}, 8);
-        for (int64_t i = 0; i < 2; ++i) {
-          Value d = extract(pair, i);
-          f[2 * half + i] = decays ? fmul(f[2 * half + i], d) : d;
-        }
-      }
-    }
+    std::optional<std::array<Value, 4>> f = keyScales(kk, stage, gLast);
     for (int64_t mt = 0; mt < mTiles; ++mt) {
-      // The A operand [d][j] from K stored [j][d]: tile t at
-      // (j + 8(t/2), d + 8(t%2)), transposed.
-      std::array<Value, 4> a =
-          ldmatrix(stage.k, add(nkRow, 16 * kk),
-                   add(stateRow(mt), mul(tileLo, 8)), /*transpose=*/true);
-      if (scaleK)
-        for (int64_t i = 0; i < 4; ++i)
-          a[i] = scalePacked(a[i], f[i < 2 ? 0 : 2], f[i < 2 ? 1 : 3]);
+      std::array<Value, 4> a = scaledKeysT(
+          stage, kk, mt, f ? ArrayRef<Value>(*f) : ArrayRef<Value>());
       for (int64_t n = 0; n < kNTiles; ++n)
         state[mt * kNTiles + n] = mma(a, bv[n], state[mt * kNTiles + n]);
     }
@@ -629,43 +801,265 @@ void KernelEmitter::computeChunk(Value t0, const Stage &stage,
       outAcc[2 * p + 1] = mma(a, {bs[2], bs[3]}, outAcc[2 * p + 1]);
     }
   }
+  writeOutputs(t0, stage, outAcc, rowLo, rowHi);
+}
 
-  // o = bf16(scale · O + D_h · v) for the rows before T, v from this chunk's
-  // stage (its columns 2tig, 2tig + 1 of n-tile n).
-  Value scale = f32c(spec.scale);
-  int64_t tokenStride = spec.valueHeads * spec.valueDim;
-  for (int64_t half = 0; half < 2; ++half) {
-    Value row = half == 0 ? rowLo : rowHi;
-    Value token = add(t0, row);
-    auto ifOp =
-        scf::IfOp::create(b, loc, ult(token, seqLen), /*withElseRegion=*/false);
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPointToStart(ifOp.thenBlock());
-    Value rowBase = add(vBase, mul(token, tokenStride));
-    Value skipWeight;
-    if (spec.hasSkip)
-      skipWeight = load(skipShared, {idx(0)});
-    for (int64_t n = 0; n < kNTiles; ++n) {
-      // (Second column first: the kernels without D stay as measured.)
-      Value o[2];
-      for (int64_t i = 1; i >= 0; --i)
-        o[i] = fmul(outAcc[n][2 * half + i], scale);
-      if (spec.hasSkip) {
-        Value pair = vload(VectorType::get({2}, bf16), stage.v,
-                           {row, add(mul(tig, 2), 8 * n)}, 4);
-        Value wide =
-            arith::ExtFOp::create(b, loc, VectorType::get({2}, f32), pair);
-        for (int64_t i = 0; i < 2; ++i)
-          o[i] = fadd(o[i], fmul(skipWeight, extract(wide, i)));
-      }
-      Value word = packBF16(o[0], o[1]);
-      Value pair = vector::BitCastOp::create(
-          b, loc, VectorType::get({2}, bf16),
-          vector::FromElementsOp::create(b, loc, VectorType::get({1}, i32),
-                                         ValueRange{word}));
-      vstore(pair, out, {add(rowBase, add(mul(tig, 2), 8 * n))}, 4);
-    }
+//===----------------------------------------------------------------------===//
+// wgmma
+//===----------------------------------------------------------------------===//
+
+Value KernelEmitter::descriptor(Value byteOffset, bool mnMajor) {
+  // Bits 0-13: the start address / 16; 16-29: the leading byte offset / 16;
+  // 32-45: the stride byte offset / 16; 62-63: 1, the 128-byte swizzle.
+  // K-major tiles: 8-row groups 1024 bytes apart (the stride), the leading
+  // offset unused. MN-major tiles of 64 columns: the 8-row groups along K
+  // 1024 bytes apart; a single 64-column block, so the other offset is
+  // unused: both are 1024.
+  Type i64 = b.getI64Type();
+  uint64_t lbo = mnMajor ? 1024 / 16 : 1;
+  uint64_t fixed = (lbo << 16) | (uint64_t(1024 / 16) << 32) | (1ull << 62);
+  Value address =
+      arith::IndexCastOp::create(b, loc, i64, add(layoutAddress, byteOffset));
+  Value field = arith::ShRUIOp::create(
+      b, loc,
+      arith::AndIOp::create(
+          b, loc, address,
+          arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(0x3FFFF))),
+      arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(4)));
+  return arith::OrIOp::create(
+      b, loc, field,
+      arith::ConstantOp::create(
+          b, loc, b.getI64IntegerAttr(static_cast<int64_t>(fixed))));
+}
+
+Value KernelEmitter::advance(Value desc, int64_t bytes) {
+  if (bytes == 0)
+    return desc;
+  return arith::AddIOp::create(
+      b, loc, desc,
+      arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(bytes / 16)));
+}
+
+SmallVector<Acc> KernelEmitter::wgmma(ArrayRef<Acc> acc, Value descA,
+                                      ArrayRef<Value> aRegs, Value descB,
+                                      bool transposeB, bool accumulate,
+                                      bool transposeA) {
+  // One wgmma.mma_async m64n64k16 (bf16 in, f32 accumulators) in inline PTX:
+  // the accumulators are tied operands, A comes from a descriptor or from
+  // four registers per thread (the layout of mma.sync's A, warp w holding
+  // rows [16w, 16w + 16)).
+  MLIRContext *ctx = b.getContext();
+  SmallVector<Value> operands;
+  std::string constraints;
+  for (int64_t i = 0; i < 32; ++i)
+    constraints += "=f,";
+  for (int64_t i = 0; i < 32; ++i) {
+    operands.push_back(acc[i / 4][i % 4]);
+    constraints += std::to_string(i) + ",";
   }
+  std::string d;
+  for (int64_t i = 0; i < 32; ++i)
+    d += (i ? ", $" : "$") + std::to_string(i);
+  std::string a;
+  int64_t next = 64;
+  if (descA) {
+    operands.push_back(descA);
+    constraints += "l,";
+    a = "$" + std::to_string(next++);
+  } else {
+    a = "{";
+    for (int64_t i = 0; i < 4; ++i) {
+      operands.push_back(aRegs[i]);
+      constraints += "r,";
+      a += (i ? ", $" : "$") + std::to_string(next++);
+    }
+    a += "}";
+  }
+  operands.push_back(descB);
+  constraints += "l,";
+  std::string bDesc = "$" + std::to_string(next++);
+  operands.push_back(arith::ConstantOp::create(
+      b, loc, b.getI32IntegerAttr(accumulate ? 1 : 0)));
+  constraints += "r,~{memory}";
+  std::string scaleD = "$" + std::to_string(next++);
+  std::string immediates = std::string(", 1, 1, ") +
+                           (descA ? (transposeA ? "1, " : "0, ") : "") +
+                           (transposeB ? "1" : "0");
+  std::string ptx = "{\n.reg .pred p;\nsetp.ne.b32 p, " + scaleD +
+                    ", 0;\nwgmma.mma_async.sync.aligned.m64n64k16.f32.bf16."
+                    "bf16 {" +
+                    d + "}, " + a + ", " + bDesc + ", p" + immediates + ";\n}";
+  SmallVector<Type> fields(32, f32);
+  auto structType = LLVM::LLVMStructType::getLiteral(ctx, fields);
+  auto asmOp = LLVM::InlineAsmOp::create(
+      b, loc, structType, operands, ptx, constraints,
+      /*has_side_effects=*/true, /*is_align_stack=*/false,
+      LLVM::TailCallKind::None,
+      LLVM::AsmDialectAttr::get(ctx, LLVM::AsmDialect::AD_ATT),
+      /*operand_attrs=*/ArrayAttr());
+  return unpackAccumulators(asmOp.getRes());
+}
+
+SmallVector<Acc> KernelEmitter::unpackAccumulators(Value structValue) {
+  SmallVector<Acc> result(kNTiles);
+  for (int64_t i = 0; i < 32; ++i)
+    result[i / 4][i % 4] =
+        LLVM::ExtractValueOp::create(b, loc, structValue, ArrayRef<int64_t>{i});
+  return result;
+}
+
+void KernelEmitter::fenceAccumulators(MutableArrayRef<Acc> acc) {
+  // An empty asm that reads and writes the accumulators, ordered after the
+  // wait by its side effects: nothing reads them before the products land.
+  MLIRContext *ctx = b.getContext();
+  for (size_t first = 0; first < acc.size(); first += kNTiles) {
+    SmallVector<Value> operands;
+    std::string constraints;
+    for (int64_t i = 0; i < 32; ++i)
+      constraints += "=f,";
+    for (int64_t i = 0; i < 32; ++i) {
+      operands.push_back(acc[first + i / 4][i % 4]);
+      constraints += std::to_string(i) + (i < 31 ? "," : "");
+    }
+    SmallVector<Type> fields(32, f32);
+    auto asmOp = LLVM::InlineAsmOp::create(
+        b, loc, LLVM::LLVMStructType::getLiteral(ctx, fields), operands, "",
+        constraints, /*has_side_effects=*/true, /*is_align_stack=*/false,
+        LLVM::TailCallKind::None,
+        LLVM::AsmDialectAttr::get(ctx, LLVM::AsmDialect::AD_ATT), ArrayAttr());
+    SmallVector<Acc> fenced = unpackAccumulators(asmOp.getRes());
+    for (int64_t n = 0; n < kNTiles; ++n)
+      acc[first + n] = fenced[n];
+  }
+}
+
+void KernelEmitter::inlinePtx(StringRef ptx) {
+  MLIRContext *ctx = b.getContext();
+  LLVM::InlineAsmOp::create(
+      b, loc, TypeRange(), ValueRange(), ptx, "~{memory}",
+      /*has_side_effects=*/true, /*is_align_stack=*/false,
+      LLVM::TailCallKind::None,
+      LLVM::AsmDialectAttr::get(ctx, LLVM::AsmDialect::AD_ATT), ArrayAttr());
+}
+
+void KernelEmitter::writeScaledV(const Stage &stage, Value gLast) {
+  // Thread t scales 16 bytes (8 values) of rows t / 8 + 16i, i < 4.
+  Value scaled = sharedView(idx(layout.scaledVOffset()), layout.vShape(), bf16);
+  auto wideType = VectorType::get({8}, f32);
+  auto narrowType = VectorType::get({8}, bf16);
+  Value col = mul(rem(tid, 8), 8);
+  for (int64_t i = 0; i < kChunk * kTileV / 8 / kThreads; ++i) {
+    Value row = add(div(tid, 8), i * (kThreads / 8));
+    Value factor;
+    if (spec.decay != DecayKind::None)
+      factor = exp2(fsub(gLast, load(gs, {row})));
+    if (spec.hasDt) {
+      Value d = load(stage.dt, {row});
+      factor = factor ? fmul(factor, d) : d;
+    }
+    SmallVector<Value, 2> at = tileIndex(row, col);
+    Value wide = arith::ExtFOp::create(b, loc, wideType,
+                                       vload(narrowType, stage.v, at, 16));
+    Value splat = vector::BroadcastOp::create(b, loc, wideType, factor);
+    Value product = arith::MulFOp::create(b, loc, wide, splat);
+    vstore(arith::TruncFOp::create(b, loc, narrowType, product), scaled, at,
+           16);
+  }
+}
+
+void KernelEmitter::computeChunkWgmma(Value t0, const Stage &stage,
+                                      SmallVectorImpl<Acc> &state) {
+  int64_t keyDim = spec.keyDim;
+  bool decays = spec.decay != DecayKind::None;
+  bool outputs = !spec.stateOnly;
+  Value rowLo = add(mul(warp, 16), gid); // query row within the chunk
+  Value rowHi = add(rowLo, 8);
+  // K-steps of 16 along K (Q, K: 32 bytes within a 128-byte row, 8 KB per
+  // panel of 64 columns) and along the rows (V, S: 16 rows of 128 bytes).
+  auto kMajorStep = [](int64_t s) { return (s / 4) * 8192 + (s % 4) * 32; };
+  int64_t mnMajorStep = 16 * 128;
+  Value vDesc = descriptor(add(stage.offset, layout.vOffset()), true);
+
+  // A = Q Kᵀ and O = Q S (Q unscaled; its rows are scaled below), A and B
+  // from shared memory, one group.
+  SmallVector<Acc> scores(kNTiles, zeroAcc()), outAcc(kNTiles, zeroAcc());
+  if (outputs) {
+    Value qDesc = descriptor(add(stage.offset, layout.qOffset()), false);
+    Value kDesc = descriptor(add(stage.offset, layout.kOffset()), false);
+    Value sDesc = descriptor(idx(layout.sOffset()), true);
+    NVVM::WgmmaFenceAlignedOp::create(b, loc);
+    for (int64_t s = 0; s < keyDim / 16; ++s)
+      scores = wgmma(scores, advance(qDesc, kMajorStep(s)), {},
+                     advance(kDesc, kMajorStep(s)), /*transposeB=*/false,
+                     /*accumulate=*/s > 0);
+    for (int64_t s = 0; s < keyDim / 16; ++s)
+      outAcc = wgmma(outAcc, advance(qDesc, kMajorStep(s)), {},
+                     advance(sDesc, s * mnMajorStep), /*transposeB=*/true,
+                     /*accumulate=*/s > 0);
+    NVVM::WgmmaGroupSyncAlignedOp::create(b, loc);
+  }
+  Value gLo, gHi, gLast;
+  if (decays) {
+    gLo = load(gs, {rowLo});
+    gHi = load(gs, {rowHi});
+    gLast = load(gs, {idx(kChunk - 1)});
+  }
+  // Ṽ while the products run; visible to the async proxy after the barrier.
+  if (layout.hasScaledV()) {
+    writeScaledV(stage, gLast);
+    inlinePtx("fence.proxy.async.shared::cta;");
+    gpu::BarrierOp::create(b, loc);
+  }
+
+  // S ← exp2(G_last) S + Kᵀ Ṽ (Kᵀ: the K stage read MN-major, panel mt for
+  // m-tile mt; Ṽ MN-major), a second group that runs while the scores are
+  // masked.
+  decayState(state, gLast);
+  int64_t mTiles = keyDim / 64;
+  Value scaledDesc =
+      layout.hasScaledV()
+          ? descriptor(idx(layout.scaledVOffset()), /*mnMajor=*/true)
+          : vDesc;
+  Value keysDesc = descriptor(add(stage.offset, layout.kOffset()), true);
+  NVVM::WgmmaFenceAlignedOp::create(b, loc);
+  for (int64_t mt = 0; mt < mTiles; ++mt) {
+    SmallVector<Acc> tile(state.begin() + mt * kNTiles,
+                          state.begin() + (mt + 1) * kNTiles);
+    for (int64_t kk = 0; kk < kChunk / 16; ++kk)
+      tile = wgmma(tile, advance(keysDesc, mt * 8192 + kk * mnMajorStep), {},
+                   advance(scaledDesc, kk * mnMajorStep), /*transposeB=*/true,
+                   /*accumulate=*/true, /*transposeA=*/true);
+    llvm::copy(tile, state.begin() + mt * kNTiles);
+  }
+  NVVM::WgmmaGroupSyncAlignedOp::create(b, loc);
+
+  // O += A V with A (the masked scores) from registers, V MN-major.
+  if (outputs) {
+    NVVM::WgmmaWaitGroupSyncOp::create(b, loc, 1);
+    fenceAccumulators(scores);
+    fenceAccumulators(outAcc);
+    SmallVector<std::array<Value, 4>> aFrag =
+        maskScores(scores, stage, rowLo, rowHi, gLo, gHi);
+    // O = (Q ∘ exp2(G_i)) S.
+    if (decays) {
+      Value eLo = exp2(gLo), eHi = exp2(gHi);
+      for (Acc &acc : outAcc)
+        for (int64_t i = 0; i < 4; ++i)
+          acc[i] = fmul(acc[i], i < 2 ? eLo : eHi);
+    }
+    NVVM::WgmmaFenceAlignedOp::create(b, loc);
+    for (int64_t kk = 0; kk < kChunk / 16; ++kk)
+      outAcc = wgmma(outAcc, Value(), aFrag[kk],
+                     advance(vDesc, kk * mnMajorStep), /*transposeB=*/true,
+                     /*accumulate=*/true);
+    NVVM::WgmmaGroupSyncAlignedOp::create(b, loc);
+  }
+  NVVM::WgmmaWaitGroupSyncOp::create(b, loc, 0);
+  if (outputs)
+    fenceAccumulators(outAcc);
+  fenceAccumulators(state);
+  if (outputs)
+    writeOutputs(t0, stage, outAcc, rowLo, rowHi);
 }
 
 void KernelEmitter::emit(gpu::GPUFuncOp func) {
@@ -720,7 +1114,16 @@ void KernelEmitter::emit(gpu::GPUFuncOp func) {
       b, loc,
       MemRefType::get({ShapedType::kDynamic}, b.getI8Type(),
                       MemRefLayoutAttrInterface(), workgroup));
-  ss = sharedView(idx(layout.sOffset()), {keyDim, SharedLayout::vRow()}, bf16);
+  if (spec.wgmma) {
+    // The layout starts at the first 1024-byte boundary of the buffer (the
+    // 128-byte swizzle repeats every 1024 bytes of the shared address).
+    Value address =
+        memref::ExtractAlignedPointerAsIndexOp::create(b, loc, dynamicShared);
+    alignPad =
+        rem(arith::SubIOp::create(b, loc, idx(1024), rem(address, 1024)), 1024);
+    layoutAddress = add(address, alignPad);
+  }
+  ss = sharedView(idx(layout.sOffset()), layout.sShape(), bf16);
   gs = sharedView(idx(layout.gOffset()), {kChunk}, f32);
   if (spec.hasSkip) {
     // D_h, read once into shared memory (a register of its own through the
@@ -833,8 +1236,15 @@ void KernelEmitter::emit(gpu::GPUFuncOp func) {
       publishCumulativeGates(gates);
     // This chunk's copies (all but the newest group) have landed.
     NVVM::CpAsyncWaitGroupOp::create(b, loc, b.getI32IntegerAttr(1));
+    // wgmma reads shared memory through the async proxy: the copies and
+    // the stores of S are made visible to it before the barrier.
+    if (spec.wgmma)
+      inlinePtx("fence.proxy.async.shared::cta;");
     gpu::BarrierOp::create(b, loc);
-    computeChunk(mul(chunk, kChunk), stageOf(chunk), s);
+    if (spec.wgmma)
+      computeChunkWgmma(mul(chunk, kChunk), stageOf(chunk), s);
+    else
+      computeChunk(mul(chunk, kChunk), stageOf(chunk), s);
     gpu::BarrierOp::create(b, loc);
     if (!spec.stateOnly)
       writeStateToShared(s);

@@ -55,6 +55,9 @@ struct ChunkedKernelSpec {
   /// Computes the final state only: no q, no o (the segments carry's first
   /// pass; tensor-core kernel only, with hasFinal).
   bool stateOnly = false;
+  /// The products through sm_90a's warpgroup MMA (wgmma.mma_async, shared
+  /// operands in the 128-byte swizzle) instead of mma.sync.
+  bool wgmma = false;
 
   /// Tokens per chunk, value columns per CTA and threads per CTA of the
   /// tensor-core kernel.

@@ -199,6 +199,7 @@ static Value flatBuffer(OpBuilder &b, Location loc, Value tensor) {
 namespace {
 struct FormGPUKernelsPass
     : public seqmix::impl::SeqMixFormGPUKernelsBase<FormGPUKernelsPass> {
+  using SeqMixFormGPUKernelsBase::SeqMixFormGPUKernelsBase;
   void runOnOperation() override;
 };
 } // namespace
@@ -357,7 +358,17 @@ static void launchSegments(OpBuilder &b, Location loc,
   if (localSpec.stateOnly)
     localSpec.hasSkip = false;
   packed.finalState = local;
-  gpu::LaunchFuncOp::create(b, loc, cache.chunked(localSpec), grid, block,
+  // Without a final state nothing reads the last segment's local state: with
+  // B = 1 (the segments then end where the next begins) the first pass stops
+  // before it, which saves 1/nseg of its reads of k and v.
+  gpu::KernelDim3 localGrid = grid;
+  if (!spec.hasFinal) {
+    Value single = b.createOrFold<arith::CmpIOp>(loc, arith::CmpIPredicate::eq,
+                                                 batch, c(1));
+    localGrid.z = b.createOrFold<arith::SelectOp>(
+        loc, single, b.createOrFold<arith::SubIOp>(loc, nseg, c(1)), segments);
+  }
+  gpu::LaunchFuncOp::create(b, loc, cache.chunked(localSpec), localGrid, block,
                             smemOf(localSpec.getSharedMemoryBytes()),
                             packed.inOrder(localSpec));
 
@@ -502,6 +513,12 @@ static LogicalResult formKernel(ApplyOp op, const ApplyOperands &match,
 
 void FormGPUKernelsPass::runOnOperation() {
   ModuleOp module = getOperation();
+  if (mma != "auto" && mma != "wgmma" && mma != "sync") {
+    module.emitError() << "seqmix-form-gpu-kernels: mma must be auto, wgmma "
+                          "or sync, not '"
+                       << mma << "'";
+    return signalPassFailure();
+  }
   SmallVector<ApplyOp> applies;
   module.walk([&](ApplyOp op) { applies.push_back(op); });
   if (applies.empty())
@@ -555,6 +572,16 @@ void FormGPUKernelsPass::runOnOperation() {
       module->getAttrOfType<TargetAttr>(SeqMixDialect::getTargetAttrName());
   if (!target)
     target = TargetAttr::get(ctx, "sm_90a", 0, 0, 0, 0);
+  bool sm90a = target.getChip() == "sm_90a";
+  bool useWgmma = mma == "wgmma" || (mma == "auto" && sm90a);
+  if (useWgmma && !sm90a) {
+    module.emitError() << "seqmix-form-gpu-kernels: mma=wgmma needs an "
+                          "sm_90a target, not "
+                       << target.getChip();
+    return signalPassFailure();
+  }
+  for (auto &[op, match] : matched)
+    match.spec.wgmma = useWgmma && !match.spec.f32Inputs;
   for (auto &[op, match] : matched)
     if (failed(formKernel(op, match, cache, target)))
       return signalPassFailure();

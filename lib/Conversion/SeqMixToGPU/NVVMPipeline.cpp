@@ -46,7 +46,9 @@ LogicalResult seqmix::buildNVVMPipeline(OpPassManager &pm,
   }
 
   pm.addPass(createSeqMixSelectForm());
-  pm.addPass(createSeqMixFormGPUKernels());
+  SeqMixFormGPUKernelsOptions kernels;
+  kernels.mma = options.mma;
+  pm.addPass(createSeqMixFormGPUKernels(kernels));
   pm.addPass(createCanonicalizerPass());
   if (failed(parsePassPipeline(kHostBufferization, pm))) {
     if (error)
