@@ -53,11 +53,12 @@ Mamba2 x, B, C ~ N(0,1) bf16, dt = softplus(N(0,1) - 4) f32, A = -4 U(0,1) f32 [
 compared with the float64 oracle (python/seqmix/reference.py) at (B, T) = (2, 259), next to the
 peer; then each (op, shape) is timed with CUDA events around each call (10 warm-up calls, then the
 median, min and max of 50), and our output at that shape is compared with the peer's
-("vs_peer_rel_l2"). The inputs are 0.27 to 0.5 GB, far above the 50 MB L2, so they are not rotated.
+("vs_peer_rel_l2"); the peer gets the same warm-up and the same statistics. The inputs are 0.27 to 0.5 GB, far above the 50 MB L2, so they are not rotated.
 floor_ms = the bytes every forward must move once at 3.0 TB/s (the copy rate measured on the H100):
 q, k, v read and o written in bf16 for the linear ops; x, B, C (bf16) and dt (f32) read and y (bf16)
 written for Mamba2. One JSON record per (op, shape) ({"op", "shape", "dtype", "device", "ours_ms",
-"ours_min_ms", "ours_max_ms", "peer", "peer_ms", "floor_ms", "command", "form", "remark", ...}) goes
+"ours_min_ms", "ours_max_ms", "peer", "peer_ms", "peer_min_ms", "peer_max_ms", "floor_ms", "command",
+"form", "remark", ...}) goes
 to bench/results/<date>-<gpu>-prefill.json (-prefill-<ops>.json for a subset) and to --out. A full
 run autotunes the peers' Triton kernels too; if it does not fit in one 10-minute device command, run
 `--ops linear_attn,retnet,simple_gla` and `--ops mamba2` as two commands.
@@ -270,9 +271,9 @@ def _errors(stderr, src):
     return " | ".join(lines[:4]) or stderr.strip()[-500:] or "no message"
 
 
-def compile_library(bindir, chip, src, lib):
+def compile_library(bindir, chip, src, lib, mma="auto"):
     """(ok, command, error)."""
-    cmd, p = _run_tool(bindir, "seqmix-compile", [src, "--target=" + chip, "-o", lib])
+    cmd, p = _run_tool(bindir, "seqmix-compile", [src, "--target=" + chip, "--mma=" + mma, "-o", lib])
     if p.returncode != 0:
         if os.path.exists(lib):
             os.remove(lib)
@@ -303,7 +304,7 @@ def build_library(args, entry, stem, shape, form=None, variants=None):
         with open(src, "w") as f:
             f.write(module_text(op, shape, args.chip, form=form, variant=variant))
         chosen, remark, why = select_form(args.bindir, src)
-        ok, cmd, err = compile_library(args.bindir, args.chip, src, lib)
+        ok, cmd, err = compile_library(args.bindir, args.chip, src, lib, getattr(args, "mma", "auto"))
         entry.update({"variant": variant, "mlir": os.path.basename(src), "lib": os.path.basename(lib),
                       "form": chosen or form, "remark": remark, "built": ok,
                       "error": None if ok else (err or why), "command": cmd})
@@ -366,7 +367,7 @@ def build(args):
 
     runtime = os.path.join(os.path.dirname(os.path.abspath(args.bindir)), "lib", "libseqmix_runtime.so")
     shutil.copy(runtime, args.libdir)
-    manifest = {"chip": args.chip, "date": datetime.datetime.now().isoformat(timespec="seconds"),
+    manifest = {"chip": args.chip, "mma": getattr(args, "mma", "auto"), "date": datetime.datetime.now().isoformat(timespec="seconds"),
                 "compiler": os.path.join(os.path.abspath(args.bindir), "seqmix-compile"),
                 "source": _git_describe(), "entries": entries}
     with open(os.path.join(args.libdir, MANIFEST), "w") as f:
@@ -653,12 +654,14 @@ def run(args):
                             vs_peer = float(torch.linalg.vector_norm((o.float() - po.float())) /
                                             torch.linalg.vector_norm(po.float()))
                             del po
-                            peer_ms = time_events(torch, peer, args.warmup, args.reps)[0]
+                            peer_ms = time_events(torch, peer, args.warmup, args.reps)
                         except Exception as err:  # a failing peer must not hide our numbers
                             print("peer %s failed: %s" % (name, err), flush=True)
                     rec.update({"ours_ms": round(ours_ms[0], 4), "ours_min_ms": round(ours_ms[1], 4),
                                 "ours_max_ms": round(ours_ms[2], 4), "peer": name,
-                                "peer_ms": None if peer_ms is None else round(peer_ms, 4),
+                                "peer_ms": None if peer_ms is None else round(peer_ms[0], 4),
+                                "peer_min_ms": None if peer_ms is None else round(peer_ms[1], 4),
+                                "peer_max_ms": None if peer_ms is None else round(peer_ms[2], 4),
                                 "floor_ms": round(floor_ms(op, shape), 4), "command": command,
                                 "form": e["form"], "remark": e["remark"], "lib": e["lib"], "variant": e["variant"],
                                 "vs_peer_rel_l2": None if vs_peer is None else round(vs_peer, 6),
@@ -696,6 +699,8 @@ def main():
 
     b = sub.add_parser("build")
     b.add_argument("--chip", default="sm_90a")
+    b.add_argument("--mma", default="auto", choices=["auto", "wgmma", "sync"],
+                   help="seqmix-compile --mma: the bf16 kernels' tensor-core instruction")
     b.add_argument("--bindir", default=os.path.join(ROOT, "build", "bin"))
     b.add_argument("--libdir", default=LIBDIR)
     b.add_argument("--ops", type=ops, default=OPS)

@@ -5,6 +5,8 @@ On the GPU machine, from the repository root (build/gpu-prefill carried):
 
     python3 bench/gpu/profile_kernels.py linear_attn_b1_t65536 simple_gla_b2_t16384
 
+(SEQMIX_LIBDIR=dir reads the libraries from another folder.)
+
 For each library whose file name contains one of the arguments: the host time
 to submit a call and the wall time per call (20 back-to-back calls), then
 torch.profiler's table (CUPTI: every kernel of the process, ours included)
@@ -16,7 +18,7 @@ import torch
 ROOT = os.getcwd()
 sys.path.insert(0, os.path.join(ROOT, "python"))
 from seqmix import runtime
-libdir = os.path.join(ROOT, "build/gpu-prefill")
+libdir = os.environ.get("SEQMIX_LIBDIR", os.path.join(ROOT, "build/gpu-prefill"))
 man = json.load(open(os.path.join(libdir, "manifest.json")))
 stream = torch.cuda.current_stream().cuda_stream
 def tensor_for(info, symbols):
