@@ -82,24 +82,32 @@ def bind_symbols(fn, shapes):
     return symbols
 
 
-class CPUBackend:
-    """CPU libraries on numpy buffers (seqmix.runtime poisons outputs with NaN)."""
+class Backend:
+    """The libraries of one device kind, each loaded once."""
 
-    name = "cpu"
+    name = None
+    wrong_kind = None  # the message when a library is for the other device
 
     def __init__(self):
         self.libs = {}
-
-    def device(self):
-        return "CPU (%s)" % (platform.processor() or platform.machine())
 
     def function(self, path):
         if path not in self.libs:
             self.libs[path] = Library(path)
         fn = self.libs[path]["forward"]
-        if fn.device != "cpu":
-            raise RuntimeError("%s is a CUDA library: run without --cpu on a GPU machine" % path)
+        if fn.device != self.name:
+            raise RuntimeError(self.wrong_kind % path)
         return fn
+
+
+class CPUBackend(Backend):
+    """CPU libraries on numpy buffers (seqmix.runtime poisons outputs with NaN)."""
+
+    name = "cpu"
+    wrong_kind = "%s is a CUDA library: run without --cpu on a GPU machine"
+
+    def device(self):
+        return "CPU (%s)" % (platform.processor() or platform.machine())
 
     def call(self, path, inputs):
         fn = self.function(path)
@@ -115,29 +123,22 @@ class CPUBackend:
         return result
 
 
-class CUDABackend:
+class CUDABackend(Backend):
     """CUDA libraries on torch tensors, on torch's current stream."""
 
     name = "cuda"
+    wrong_kind = "%s is a CPU library: run with --cpu"
 
     def __init__(self):
+        super().__init__()
         import torch
         self.torch = torch
         torch.zeros(1, device="cuda")  # the primary context exists before the libraries load
-        self.libs = {}
         self.dtypes = {"bf16": torch.bfloat16, "f32": torch.float32, "i32": torch.int32, "f16": torch.float16,
                        "f64": torch.float64, "i64": torch.int64}
 
     def device(self):
         return self.torch.cuda.get_device_name()
-
-    def function(self, path):
-        if path not in self.libs:
-            self.libs[path] = Library(path)
-        fn = self.libs[path]["forward"]
-        if fn.device != "cuda":
-            raise RuntimeError("%s is a CPU library: run with --cpu" % path)
-        return fn
 
     def call(self, path, inputs):
         torch = self.torch

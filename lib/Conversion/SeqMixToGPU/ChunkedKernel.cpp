@@ -213,12 +213,11 @@ private:
   /// the chunk loop to be used after it (ptxas would spill it).
   void recomputeStateCoordinates() {
     readThreadCoordinates();
+    Value tile = readSpecialRegister("ctaid.x");
+    Value valueHead = readSpecialRegister("ctaid.y");
+    Value sequence = readSpecialRegister("ctaid.z");
     stateBase =
-        add(mul(mul(add(mul(readSpecialRegister("ctaid.z"), spec.valueHeads),
-                        readSpecialRegister("ctaid.y")),
-                    spec.keyDim),
-                spec.valueDim),
-            mul(readSpecialRegister("ctaid.x"), kTileV));
+        emitStateOffset(b, loc, spec, tile, valueHead, sequence, kTileV);
   }
 
   //===--- Memory --------------------------------------------------------===//
@@ -350,7 +349,13 @@ private:
                          bool transposeA = false);
   /// Ṽ of the chunk into shared memory (see SharedLayout::hasScaledV).
   void writeScaledV(const Stage &stage, Value gLast);
-  SmallVector<Acc> unpackAccumulators(Value structValue);
+  /// An inline asm statement with side effects.
+  LLVM::InlineAsmOp inlineAsm(Type result, ValueRange operands, StringRef ptx,
+                              StringRef constraints);
+  /// An asm statement that reads and writes the 32 accumulators of a 64×64
+  /// tile (tied operands $0-$31), with `extra` operands from $64.
+  SmallVector<Acc> accumulatorAsm(ArrayRef<Acc> acc, StringRef ptx,
+                                  ValueRange extra, StringRef extraConstraints);
   /// Orders the reads of accumulators after the last wgmma wait.
   void fenceAccumulators(MutableArrayRef<Acc> acc);
   /// A PTX statement with side effects and a memory clobber.
@@ -840,23 +845,55 @@ Value KernelEmitter::advance(Value desc, int64_t bytes) {
       arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(bytes / 16)));
 }
 
-SmallVector<Acc> KernelEmitter::wgmma(ArrayRef<Acc> acc, Value descA,
-                                      ArrayRef<Value> aRegs, Value descB,
-                                      bool transposeB, bool accumulate,
-                                      bool transposeA) {
-  // One wgmma.mma_async m64n64k16 (bf16 in, f32 accumulators) in inline PTX:
-  // the accumulators are tied operands, A comes from a descriptor or from
-  // four registers per thread (the layout of mma.sync's A, warp w holding
-  // rows [16w, 16w + 16)).
+LLVM::InlineAsmOp KernelEmitter::inlineAsm(Type result, ValueRange operands,
+                                           StringRef ptx,
+                                           StringRef constraints) {
   MLIRContext *ctx = b.getContext();
+  return LLVM::InlineAsmOp::create(
+      b, loc, result, operands, ptx, constraints,
+      /*has_side_effects=*/true, /*is_align_stack=*/false,
+      LLVM::TailCallKind::None,
+      LLVM::AsmDialectAttr::get(ctx, LLVM::AsmDialect::AD_ATT),
+      /*operand_attrs=*/ArrayAttr());
+}
+
+SmallVector<Acc> KernelEmitter::accumulatorAsm(ArrayRef<Acc> acc, StringRef ptx,
+                                               ValueRange extra,
+                                               StringRef extraConstraints) {
+  // Operands $0-$31 are the results, $32-$63 the accumulators tied to them,
+  // then `extra`.
   SmallVector<Value> operands;
   std::string constraints;
   for (int64_t i = 0; i < 32; ++i)
     constraints += "=f,";
   for (int64_t i = 0; i < 32; ++i) {
     operands.push_back(acc[i / 4][i % 4]);
-    constraints += std::to_string(i) + ",";
+    constraints += std::to_string(i) + (i < 31 ? "," : "");
   }
+  operands.append(extra.begin(), extra.end());
+  if (!extraConstraints.empty())
+    constraints += ("," + extraConstraints).str();
+  SmallVector<Type> fields(32, f32);
+  Value result =
+      inlineAsm(LLVM::LLVMStructType::getLiteral(b.getContext(), fields),
+                operands, ptx, constraints)
+          .getRes();
+  SmallVector<Acc> unpacked(kNTiles);
+  for (int64_t i = 0; i < 32; ++i)
+    unpacked[i / 4][i % 4] =
+        LLVM::ExtractValueOp::create(b, loc, result, ArrayRef<int64_t>{i});
+  return unpacked;
+}
+
+SmallVector<Acc> KernelEmitter::wgmma(ArrayRef<Acc> acc, Value descA,
+                                      ArrayRef<Value> aRegs, Value descB,
+                                      bool transposeB, bool accumulate,
+                                      bool transposeA) {
+  // One wgmma.mma_async m64n64k16 (bf16 in, f32 accumulators) in inline PTX:
+  // A comes from a descriptor or from four registers per thread (the layout
+  // of mma.sync's A, warp w holding rows [16w, 16w + 16)).
+  SmallVector<Value> operands;
+  std::string constraints;
   std::string d;
   for (int64_t i = 0; i < 32; ++i)
     d += (i ? ", $" : "$") + std::to_string(i);
@@ -889,57 +926,21 @@ SmallVector<Acc> KernelEmitter::wgmma(ArrayRef<Acc> acc, Value descA,
                     ", 0;\nwgmma.mma_async.sync.aligned.m64n64k16.f32.bf16."
                     "bf16 {" +
                     d + "}, " + a + ", " + bDesc + ", p" + immediates + ";\n}";
-  SmallVector<Type> fields(32, f32);
-  auto structType = LLVM::LLVMStructType::getLiteral(ctx, fields);
-  auto asmOp = LLVM::InlineAsmOp::create(
-      b, loc, structType, operands, ptx, constraints,
-      /*has_side_effects=*/true, /*is_align_stack=*/false,
-      LLVM::TailCallKind::None,
-      LLVM::AsmDialectAttr::get(ctx, LLVM::AsmDialect::AD_ATT),
-      /*operand_attrs=*/ArrayAttr());
-  return unpackAccumulators(asmOp.getRes());
-}
-
-SmallVector<Acc> KernelEmitter::unpackAccumulators(Value structValue) {
-  SmallVector<Acc> result(kNTiles);
-  for (int64_t i = 0; i < 32; ++i)
-    result[i / 4][i % 4] =
-        LLVM::ExtractValueOp::create(b, loc, structValue, ArrayRef<int64_t>{i});
-  return result;
+  return accumulatorAsm(acc, ptx, operands, constraints);
 }
 
 void KernelEmitter::fenceAccumulators(MutableArrayRef<Acc> acc) {
   // An empty asm that reads and writes the accumulators, ordered after the
   // wait by its side effects: nothing reads them before the products land.
-  MLIRContext *ctx = b.getContext();
   for (size_t first = 0; first < acc.size(); first += kNTiles) {
-    SmallVector<Value> operands;
-    std::string constraints;
-    for (int64_t i = 0; i < 32; ++i)
-      constraints += "=f,";
-    for (int64_t i = 0; i < 32; ++i) {
-      operands.push_back(acc[first + i / 4][i % 4]);
-      constraints += std::to_string(i) + (i < 31 ? "," : "");
-    }
-    SmallVector<Type> fields(32, f32);
-    auto asmOp = LLVM::InlineAsmOp::create(
-        b, loc, LLVM::LLVMStructType::getLiteral(ctx, fields), operands, "",
-        constraints, /*has_side_effects=*/true, /*is_align_stack=*/false,
-        LLVM::TailCallKind::None,
-        LLVM::AsmDialectAttr::get(ctx, LLVM::AsmDialect::AD_ATT), ArrayAttr());
-    SmallVector<Acc> fenced = unpackAccumulators(asmOp.getRes());
-    for (int64_t n = 0; n < kNTiles; ++n)
-      acc[first + n] = fenced[n];
+    SmallVector<Acc> fenced =
+        accumulatorAsm(acc.slice(first, kNTiles), "", {}, "");
+    llvm::copy(fenced, acc.begin() + first);
   }
 }
 
 void KernelEmitter::inlinePtx(StringRef ptx) {
-  MLIRContext *ctx = b.getContext();
-  LLVM::InlineAsmOp::create(
-      b, loc, TypeRange(), ValueRange(), ptx, "~{memory}",
-      /*has_side_effects=*/true, /*is_align_stack=*/false,
-      LLVM::TailCallKind::None,
-      LLVM::AsmDialectAttr::get(ctx, LLVM::AsmDialect::AD_ATT), ArrayAttr());
+  inlineAsm(Type(), ValueRange(), ptx, "~{memory}");
 }
 
 void KernelEmitter::writeScaledV(const Stage &stage, Value gLast) {
@@ -1089,24 +1090,15 @@ void KernelEmitter::emit(gpu::GPUFuncOp func) {
   batch = cta.sequence;
   qkHead = cta.qkHead;
 
-  int64_t keyDim = spec.keyDim, valueDim = spec.valueDim;
+  int64_t keyDim = spec.keyDim;
   SequenceTokens tokens = emitSequenceTokens(b, loc, spec, args, batch);
-  Value batchTokens = tokens.first;
   seqLen = tokens.length;
-  // q, k: ((b·T + t)·H + hq)·K + d.
-  qkBase = mul(add(mul(batchTokens, spec.qkHeads), qkHead), keyDim);
-  // v, o: ((b·T + t)·Hv + h)·V + 64·tile + e.
-  vBase = add(mul(add(mul(batchTokens, spec.valueHeads), head), valueDim),
-              mul(vTile, kTileV));
-  // g: (b·T + t)·Hv + h.
-  gateBase = add(mul(batchTokens, spec.valueHeads), head);
-  // states: ((b·Hv + h)·K + d)·V + 64·tile + e.
-  stateBase =
-      add(mul(mul(add(mul(batch, spec.valueHeads), head), keyDim), valueDim),
-          mul(vTile, kTileV));
-  // The last token, for clamping addresses past T (T ≥ 1 wherever used).
-  lastToken = arith::SubIOp::create(
-      b, loc, arith::MaxUIOp::create(b, loc, seqLen, idx(1)), idx(1));
+  SliceOffsets offsets = emitSliceOffsets(b, loc, spec, cta, tokens, kTileV);
+  qkBase = offsets.qk;
+  vBase = offsets.v;
+  gateBase = offsets.gate;
+  stateBase = offsets.state;
+  lastToken = offsets.lastToken;
   if (spec.decay == DecayKind::Static)
     logGamma = load(gate, {head});
 

@@ -193,13 +193,6 @@ private:
   /// Rows of the state per thread (K/16) and the first of this thread's.
   int64_t stateRows() const { return spec.keyDim / kGrid; }
   Value stateRow(int64_t r) { return add(mul(ty, stateRows()), r); }
-  /// The global offset of state element (0, 0) of this CTA's tile:
-  /// ((n·Hv + h)·K + d)·V + 64·tile + e.
-  Value computeStateBase(Value tile, Value h, Value n) {
-    return add(
-        mul(mul(add(mul(n, spec.valueHeads), h), spec.keyDim), spec.valueDim),
-        mul(tile, kTileV));
-  }
   /// The global offset of state element (stateRow(r), 4tx).
   Value stateOffset(int64_t r) {
     return add(add(stateBase, mul(stateRow(r), spec.valueDim)),
@@ -364,6 +357,22 @@ void F32Emitter::computeChunk(Value t0, SmallVectorImpl<Value> &state) {
   auto rowOf = [&](int64_t r) { return add(row0, r); };
   // The score columns j = tx + 16c.
   auto scoreCol = [&](int64_t c) { return add(tx, kGrid * c); };
+  // out[r][c] += Σ_k lhs[row0 + r][k] · rhs[k][col0 + c] over k < depth,
+  // 4 at a time.
+  auto accumulate = [&](Value(&acc)[kMicro][kMicro], Value lhs, Value rhs,
+                        int64_t depth) {
+    for (int64_t k = 0; k < depth; k += 4) {
+      SmallVector<Value> lv[kMicro], rv[4];
+      for (int64_t r = 0; r < kMicro; ++r)
+        lv[r] = vload(4, lhs, {rowOf(r), idx(k)});
+      for (int64_t u = 0; u < 4; ++u)
+        rv[u] = vload(4, rhs, {idx(k + u), col0});
+      for (int64_t u = 0; u < 4; ++u)
+        for (int64_t r = 0; r < kMicro; ++r)
+          for (int64_t c = 0; c < kMicro; ++c)
+            acc[r][c] = fma(lv[r][u], rv[u][c], acc[r][c]);
+    }
+  };
 
   // A = Q Kᵀ over the key dimension, 4 keys at a time.
   Value scores[kMicro][kMicro], out[kMicro][kMicro];
@@ -410,17 +419,7 @@ void F32Emitter::computeChunk(Value t0, SmallVectorImpl<Value> &state) {
   // the first pass, which would all stay live in between (a single pass
   // over both products needs more registers still).
   compilerFence();
-  for (int64_t d = 0; d < keyDim; d += 4) {
-    SmallVector<Value> qv[kMicro], sv[4];
-    for (int64_t r = 0; r < kMicro; ++r)
-      qv[r] = vload(4, qs, {rowOf(r), idx(d)});
-    for (int64_t u = 0; u < 4; ++u)
-      sv[u] = vload(4, ss, {idx(d + u), col0});
-    for (int64_t u = 0; u < 4; ++u)
-      for (int64_t r = 0; r < kMicro; ++r)
-        for (int64_t c = 0; c < kMicro; ++c)
-          out[r][c] = fma(qv[r][u], sv[u][c], out[r][c]);
-  }
+  accumulate(out, qs, ss, keyDim);
   if (decays) {
     SmallVector<Value> ei = vload(4, es, {row0});
     for (int64_t r = 0; r < kMicro; ++r)
@@ -462,18 +461,8 @@ void F32Emitter::computeChunk(Value t0, SmallVectorImpl<Value> &state) {
   gpu::BarrierOp::create(b, loc);
   writeStateToShared(state);
 
-  // O += A V over the chunk's tokens, 4 at a time.
-  for (int64_t j = 0; j < kChunk; j += 4) {
-    SmallVector<Value> av[kMicro], vv[4];
-    for (int64_t r = 0; r < kMicro; ++r)
-      av[r] = vload(4, as, {rowOf(r), idx(j)});
-    for (int64_t u = 0; u < 4; ++u)
-      vv[u] = vload(4, vs, {idx(j + u), col0});
-    for (int64_t u = 0; u < 4; ++u)
-      for (int64_t r = 0; r < kMicro; ++r)
-        for (int64_t c = 0; c < kMicro; ++c)
-          out[r][c] = fma(av[r][u], vv[u][c], out[r][c]);
-  }
+  // O += A V over the chunk's tokens.
+  accumulate(out, as, vs, kChunk);
 
   // o = scale · O (+ D · v) for the rows before T. The tile goes through
   // this thread's own rows of the Q stage (read for the last time before
@@ -521,21 +510,14 @@ void F32Emitter::emit(gpu::GPUFuncOp func) {
   sequence = cta.sequence;
   qkHead = cta.qkHead;
 
-  int64_t keyDim = spec.keyDim, valueDim = spec.valueDim;
   SequenceTokens tokens = emitSequenceTokens(b, loc, spec, args, sequence);
   seqLen = tokens.length;
-  Value first = tokens.first;
-  // q, k: (t·H + hq)·K + d over the flattened tokens t.
-  qkBase = mul(add(mul(first, spec.qkHeads), qkHead), keyDim);
-  // v, o: (t·Hv + h)·V + 64·tile + e.
-  vBase = add(mul(add(mul(first, spec.valueHeads), head), valueDim),
-              mul(vTile, kTileV));
-  // g, dt: t·Hv + h.
-  gateBase = add(mul(first, spec.valueHeads), head);
-  stateBase = computeStateBase(vTile, head, sequence);
-  // The last token, for clamping addresses past T (T ≥ 1 wherever used).
-  lastToken = arith::SubIOp::create(
-      b, loc, arith::MaxUIOp::create(b, loc, seqLen, idx(1)), idx(1));
+  SliceOffsets offsets = emitSliceOffsets(b, loc, spec, cta, tokens, kTileV);
+  qkBase = offsets.qk;
+  vBase = offsets.v;
+  gateBase = offsets.gate;
+  stateBase = offsets.state;
+  lastToken = offsets.lastToken;
   if (spec.decay == DecayKind::Static)
     logGamma = load(args.gate, {head});
   if (spec.hasSkip)
@@ -548,7 +530,7 @@ void F32Emitter::emit(gpu::GPUFuncOp func) {
   qs = sharedView(layout.qOffset(), {kChunk, layout.qkRow()});
   ks = sharedView(layout.kOffset(), {kChunk, layout.qkRow()});
   vs = sharedView(layout.vOffset(), {kChunk, kTileV});
-  ss = sharedView(layout.sOffset(), {keyDim, kTileV});
+  ss = sharedView(layout.sOffset(), {spec.keyDim, kTileV});
   as = sharedView(layout.aOffset(), {kChunk, kARow});
   gs = sharedView(layout.gOffset(), {kChunk});
   es = sharedView(layout.eOffset(), {kChunk});
@@ -632,9 +614,10 @@ void F32Emitter::emit(gpu::GPUFuncOp func) {
     tid = readSpecialRegister(b, loc, "tid.x");
     tx = rem(tid, kGrid);
     ty = div(tid, kGrid);
-    stateBase = computeStateBase(readSpecialRegister(b, loc, "ctaid.x"),
-                                 readSpecialRegister(b, loc, "ctaid.y"),
-                                 readSpecialRegister(b, loc, "ctaid.z"));
+    stateBase =
+        emitStateOffset(b, loc, spec, readSpecialRegister(b, loc, "ctaid.x"),
+                        readSpecialRegister(b, loc, "ctaid.y"),
+                        readSpecialRegister(b, loc, "ctaid.z"), kTileV);
     for (int64_t r = 0; r < stateRows(); ++r) {
       SmallVector<Value> row;
       for (int64_t c = 0; c < kMicro; ++c)

@@ -580,9 +580,9 @@ void FormGPUKernelsPass::runOnOperation() {
                        << target.getChip();
     return signalPassFailure();
   }
-  for (auto &[op, match] : matched)
+  for (auto &[op, match] : matched) {
     match.spec.wgmma = useWgmma && !match.spec.f32Inputs;
-  for (auto &[op, match] : matched)
     if (failed(formKernel(op, match, cache, target)))
       return signalPassFailure();
+  }
 }

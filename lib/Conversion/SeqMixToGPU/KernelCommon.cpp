@@ -94,6 +94,37 @@ CtaCoordinates seqmix::emitCtaCoordinates(OpBuilder &b, Location loc,
   return cta;
 }
 
+Value seqmix::emitStateOffset(OpBuilder &b, Location loc,
+                              const ChunkedKernelSpec &spec, Value tile,
+                              Value head, Value sequence, int64_t tileV) {
+  ScalarBuilder s(b, loc);
+  return s.add(
+      s.mul(s.mul(s.add(s.mul(sequence, spec.valueHeads), head), spec.keyDim),
+            spec.valueDim),
+      s.mul(tile, tileV));
+}
+
+SliceOffsets seqmix::emitSliceOffsets(OpBuilder &b, Location loc,
+                                      const ChunkedKernelSpec &spec,
+                                      const CtaCoordinates &cta,
+                                      const SequenceTokens &tokens,
+                                      int64_t tileV) {
+  ScalarBuilder s(b, loc);
+  SliceOffsets offsets;
+  offsets.qk =
+      s.mul(s.add(s.mul(tokens.first, spec.qkHeads), cta.qkHead), spec.keyDim);
+  offsets.v = s.add(s.mul(s.add(s.mul(tokens.first, spec.valueHeads), cta.head),
+                          spec.valueDim),
+                    s.mul(cta.vTile, tileV));
+  offsets.gate = s.add(s.mul(tokens.first, spec.valueHeads), cta.head);
+  offsets.state =
+      emitStateOffset(b, loc, spec, cta.vTile, cta.head, cta.sequence, tileV);
+  offsets.lastToken = arith::SubIOp::create(
+      b, loc, arith::MaxUIOp::create(b, loc, tokens.length, s.idx(1)),
+      s.idx(1));
+  return offsets;
+}
+
 SequenceTokens seqmix::emitSequenceTokens(OpBuilder &b, Location loc,
                                           const ChunkedKernelSpec &spec,
                                           const ChunkedKernelArgs &args,

@@ -107,6 +107,23 @@ SequenceTokens emitSequenceTokens(OpBuilder &b, Location loc,
                                   const ChunkedKernelArgs &args,
                                   Value sequence);
 
+/// The element offsets of a CTA's slices, for V tiles of `tileV` columns:
+/// q, k ((t·H + hq)·K), v and o ((t·Hv + h)·V + tileV·tile), the gates and
+/// dt (t·Hv + h), with t the sequence's first token; and the last token of
+/// the sequence (for clamping addresses past T; T ≥ 1 wherever used).
+struct SliceOffsets {
+  Value qk, v, gate, state, lastToken;
+};
+SliceOffsets emitSliceOffsets(OpBuilder &b, Location loc,
+                              const ChunkedKernelSpec &spec,
+                              const CtaCoordinates &cta,
+                              const SequenceTokens &tokens, int64_t tileV);
+
+/// The element offset of the state slice of (V tile, value head, sequence):
+/// ((n·Hv + h)·K)·V + tileV·tile.
+Value emitStateOffset(OpBuilder &b, Location loc, const ChunkedKernelSpec &spec,
+                      Value tile, Value head, Value sequence, int64_t tileV);
+
 /// A special register (`tid.x`, `ctaid.y`, ...) read by an opaque asm, as an
 /// index: unlike gpu.thread_id, LLVM does not merge it with earlier reads, so
 /// that coordinates needed only after the chunk loop can be computed afresh
