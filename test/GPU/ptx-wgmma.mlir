@@ -1,9 +1,9 @@
-// RUN: seqmix-opt %s --seqmix-to-nvvm-pipeline="chip=sm_90a format=isa" \
+// RUN: seqmix-opt %s --seqmix-to-nvvm-pipeline="chip=sm_90a format=isa segments=passes" \
 // RUN:   | %extract_gpu_binary > %t.ptx
 // RUN: FileCheck %s < %t.ptx
-// RUN: seqmix-opt %s --seqmix-to-nvvm-pipeline="chip=sm_90a format=isa mma=wgmma" \
+// RUN: seqmix-opt %s --seqmix-to-nvvm-pipeline="chip=sm_90a format=isa mma=wgmma segments=passes" \
 // RUN:   | %extract_gpu_binary | FileCheck %s
-// RUN: seqmix-opt %s --seqmix-to-nvvm-pipeline="chip=sm_90a format=isa mma=sync" \
+// RUN: seqmix-opt %s --seqmix-to-nvvm-pipeline="chip=sm_90a format=isa mma=sync segments=passes" \
 // RUN:   | %extract_gpu_binary | FileCheck %s --check-prefix=SYNC
 // RUN: not seqmix-opt %s --seqmix-form-gpu-kernels="mma=mfma" 2>&1 \
 // RUN:   | FileCheck %s --check-prefix=BADMMA

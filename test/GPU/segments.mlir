@@ -1,9 +1,10 @@
-// RUN: seqmix-opt %s --seqmix-form-gpu-kernels="mma=sync" | FileCheck %s
-// RUN: seqmix-opt %s --seqmix-to-nvvm-pipeline="chip=sm_90a format=isa mma=sync" \
+// RUN: seqmix-opt %s --seqmix-form-gpu-kernels="mma=sync segments=passes" | FileCheck %s
+// RUN: seqmix-opt %s --seqmix-to-nvvm-pipeline="chip=sm_90a format=isa mma=sync segments=passes" \
 // RUN:   | %extract_gpu_binary > %t.ptx
 // RUN: FileCheck %s --check-prefix=PTX < %t.ptx
 
-// The segments carry: when B·Hv·(V/64) CTAs would leave multiprocessors idle
+// The segments carry in passes (the default; segments-chained.mlir covers
+// segments=chained): when B·Hv·(V/64) CTAs would leave multiprocessors idle
 // (fewer than 2 · 132 on sm_90a), each sequence is split into nseg segments
 // of whole chunks (at least 4 chunks each), computed when the function runs;
 // otherwise the on-chip kernel runs alone.

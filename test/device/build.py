@@ -80,8 +80,14 @@ def library_configs():
                             H = GROUPED_QK_HEADS if grouped else HEADS
                             # The segments carry (what seqmix-select-form picks for
                             # few heads and long sequences) for the unpacked
-                            # libraries with a final state.
-                            carries = ["onchip"] + (["segments"] if final and not packed else [])
+                            # libraries (in passes, the default), and for the
+                            # bf16 ones also chained in one launch
+                            # (seqmix-compile --segments=chained).
+                            carries = ["onchip"]
+                            if not packed:
+                                carries.append("segments")
+                                if dtype == "bf16":
+                                    carries.append("chained")
                             for carry in carries:
                                 out.append({"family": fam, "dtype": dtype, "H": H, "Hv": HEADS, "K": K_DIM,
                                             "V": V_DIM[fam], "grouped": grouped, "packed": packed,
@@ -96,7 +102,7 @@ def library_id(lib):
                      "init" if lib["init"] else "noinit",
                      "packed" if lib["packed"] else "unpacked",
                      "final" if lib["final"] else "nofinal"]
-                    + (["segments"] if lib["carry"] == "segments" else []))
+                    + ([lib["carry"]] if lib["carry"] != "onchip" else []))
 
 
 def long_lengths(long_t):
@@ -114,13 +120,15 @@ def case_list(libs, long_t):
                 shapes.append((1, T, list(PACKED_LENGTHS[T])))
             else:
                 shapes.append((BATCH, T, None))
-        segments = lib["carry"] == "segments"
+        segments = lib["carry"] != "onchip"
         if segments:
-            # Split into 4 (V = 128) or 8 (V = 64) segments at B = 2.
+            # Several segments at B = 2 and B = 1 (passes: 4 (V = 128) or 8
+            # (V = 64) at B = 2; chained: 9 of 256 tokens).
             shapes.append((BATCH, SEGMENTS_T, None))
-        # The long case: the segments carry (ungrouped and grouped heads),
-        # and packed sequences (three uneven ones) on chip.
-        is_long = segments or (lib["packed"] and lib["final"])
+            shapes.append((1, SEGMENTS_T, None))
+        # The long case: the segments carry with a final state (ungrouped and
+        # grouped heads), and packed sequences (three uneven ones) on chip.
+        is_long = (lib["carry"] == "segments" and lib["final"]) or (lib["packed"] and lib["final"])
         if is_long:
             shapes.append((1, long_t, long_lengths(long_t) if lib["packed"] else None))
         for B, T, lengths in shapes:
@@ -130,7 +138,7 @@ def case_list(libs, long_t):
                                         "final", "carry")}
             case.update({"id": "%s.B%d.T%d" % (lib["id"], B, T), "library": lib["id"], "B": B, "T": T,
                          "lengths": lengths, "long": T == long_t and is_long,
-                         "oracle": "chunked" if (T == long_t and is_long) else "reference",
+                         "oracle": "chunked" if T >= SEGMENTS_T else "reference",
                          "memcheck": T == MEMCHECK_T, "bound": BOUND[lib["dtype"]]})
             cases.append(case)
     return cases
@@ -204,7 +212,8 @@ def module_text(lib, split_v=None):
         opt += " init(%%s0 : %s)" % st
     if lib["packed"]:
         opt += " seqlens(%%seqlens : %s)" % types["seqlens"]
-    form = "#seqmix.form<chunked, chunk = %d, carry = %s, split_v = %d>" % (CHUNK, lib["carry"], split_v)
+    carry = "onchip" if lib["carry"] == "onchip" else "segments"
+    form = "#seqmix.form<chunked, chunk = %d, carry = %s, split_v = %d>" % (CHUNK, carry, split_v)
     outs = "%o, %sT" if lib["final"] else "%o"
     rtypes = [ot] + ([st] if lib["final"] else [])
     body.append("%s = seqmix.apply %s, %%%s%s {form = %s}\n        : %s, %s -> %s" % (
@@ -229,6 +238,8 @@ def compile_library(lib, compiler, target, out):
             f.write(text)
         # From the folder, so that diagnostics name mlir/<id>.mlir.
         cmd = [compiler, os.path.relpath(src, out), "--target=" + target, "-o", os.path.relpath(so, out)]
+        if lib["carry"] == "chained":
+            cmd.append("--segments=chained")
         run = subprocess.run(cmd, capture_output=True, text=True, cwd=out)
         diag = (run.stdout + run.stderr).strip()
         # A kernel with another V tile than 64 (say, the f32 one) names the

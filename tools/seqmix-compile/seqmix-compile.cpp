@@ -22,6 +22,7 @@
 #include "seqmix/Target/CPU.h"
 #include "seqmix/Target/EntryPoints.h"
 
+#include "mlir/AsmParser/AsmParser.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/Diagnostics.h"
@@ -34,7 +35,6 @@
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Support/FileUtilities.h"
-#include "mlir/AsmParser/AsmParser.h"
 #include "mlir/Target/LLVMIR/Dialect/All.h"
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
@@ -76,17 +76,28 @@ cl::opt<std::string>
                             "default: stdout for mlir and llvm, the input's "
                             "stem plus .o or .so for obj and so)"),
                    cl::value_desc("filename"), cl::cat(category));
-cl::opt<std::string> target("target",
-                            cl::desc("Target: cpu, or an NVIDIA chip (sm_90a, sm_90, "
-                                     "sm_80): a library of CUDA functions"),
-                            cl::value_desc("target"), cl::init("cpu"),
-                            cl::cat(category));
+cl::opt<std::string>
+    target("target",
+           cl::desc("Target: cpu, or an NVIDIA chip (sm_90a, sm_90, "
+                    "sm_80): a library of CUDA functions"),
+           cl::value_desc("target"), cl::init("cpu"), cl::cat(category));
 cl::opt<std::string>
     mmaOption("mma",
               cl::desc("GPU targets: the tensor-core instruction of the bf16 "
                        "kernels: wgmma, sync (mma.sync), or auto (default: "
                        "wgmma on sm_90a, mma.sync otherwise)"),
               cl::value_desc("kind"), cl::init("auto"), cl::cat(category));
+cl::opt<std::string> segmentsOption(
+    "segments",
+    cl::desc("GPU targets: how the bf16 kernels run the segments carry: "
+             "passes (state-only pass, scan, output pass; default) or "
+             "chained (one launch)"),
+    cl::value_desc("kind"), cl::init("passes"), cl::cat(category));
+cl::opt<unsigned> segmentTokensOption(
+    "segment-tokens",
+    cl::desc("GPU targets: tokens per segment of the chained segments carry "
+             "(a multiple of 64; default 0: picked from K)"),
+    cl::value_desc("n"), cl::init(0), cl::cat(category));
 cl::opt<EmitKind> emitKind(
     "emit", cl::desc("What to emit"), cl::init(EmitKind::Library),
     cl::values(
@@ -468,6 +479,8 @@ int compile(const char *argv0, Reporter &report) {
     seqmix::NVVMPipelineOptions nvvm;
     nvvm.chip = targetName.str();
     nvvm.mma = mmaOption;
+    nvvm.segments = segmentsOption;
+    nvvm.segmentTokens = segmentTokensOption;
     std::string why;
     if (!cpuPipeline.empty()) {
       if (failed(parsePassPipeline(cpuPipeline, pm)))
@@ -530,8 +543,8 @@ int compile(const char *argv0, Reporter &report) {
         return fail("@" + entry.name +
                     ": on the GPU, the results must become out-parameters "
                     "(the lowered function returns buffers it allocated)");
-  std::string glue = seqmix::generateCPUGlue(*entryPoints, *conventions,
-                                             inputFilename, gpu);
+  std::string glue =
+      seqmix::generateCPUGlue(*entryPoints, *conventions, inputFilename, gpu);
   SmallString<128> tempDir;
   if (std::error_code ec =
           llvm::sys::fs::createUniqueDirectory("seqmix-compile", tempDir)) {

@@ -68,6 +68,17 @@ struct NVVMPipelineOptions : public PassPipelineOptions<NVVMPipelineOptions> {
       llvm::cl::desc("Tensor-core instruction of the bf16 kernels: wgmma, "
                      "sync (mma.sync) or auto (wgmma on sm_90a)"),
       llvm::cl::init("auto")};
+  PassOptions::Option<std::string> segments{
+      *this, "segments",
+      llvm::cl::desc("How the bf16 kernels run the segments carry: passes "
+                     "(state-only pass, scan, output pass) or chained (one "
+                     "launch)"),
+      llvm::cl::init("passes")};
+  PassOptions::Option<unsigned> segmentTokens{
+      *this, "segment-tokens",
+      llvm::cl::desc("Tokens per segment of the chained carry (a multiple "
+                     "of 64; 0: picked from K)"),
+      llvm::cl::init(0)};
 };
 
 /// Adds `seqmix-to-nvvm-pipeline` to `pm` (on builtin.module): the target

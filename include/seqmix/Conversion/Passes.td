@@ -94,7 +94,17 @@ def SeqMixFormGPUKernels : Pass<"seqmix-form-gpu-kernels", "::mlir::ModuleOp"> {
            "The tensor-core instruction of the bf16 kernels: `wgmma` "
            "(sm_90a's warpgroup MMA, 128-byte-swizzled shared operands), "
            "`sync` (mma.sync) or `auto` (wgmma when the module's "
-           "#seqmix.target is sm_90a, mma.sync otherwise)">
+           "#seqmix.target is sm_90a, mma.sync otherwise)">,
+    Option<"segments", "segments", "std::string", /*default=*/"\"passes\"",
+           "How the bf16 kernels run carry = segments: `passes` (a "
+           "state-only pass, a scan and an output pass) or `chained` (one "
+           "launch: each segment's CTA computes its local state, takes its "
+           "predecessor's prefix state and computes its outputs, k and v "
+           "read again from L2; slower on an H100 at the benchmark shapes, "
+           "see docs/GPU.md). The f32 kernels always use `passes`">,
+    Option<"segmentTokens", "segment-tokens", "unsigned", /*default=*/"0",
+           "Tokens per segment of the chained segments carry (a multiple of "
+           "the chunk, 64); 0 picks it from K (see docs/GPU.md)">
   ];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::bufferization::BufferizationDialect",

@@ -115,6 +115,8 @@ struct SharedLayout {
   bool stateOnly;
   bool wgmma;
   bool decays;
+  /// A 16-byte slot for the CTA's ticket (the chained segments carry).
+  bool chained;
   int64_t pad() const { return wgmma ? 0 : kPad; }
   /// The shapes of the shared views of Q and K, and of V and S.
   SmallVector<int64_t, 2> qkShape() const {
@@ -148,8 +150,9 @@ struct SharedLayout {
   int64_t skipOffset() const {
     return dtOffset() + (hasDt ? 2 * dtBytes() : 0);
   }
+  int64_t ticketOffset() const { return skipOffset() + (hasSkip ? 16 : 0); }
   int64_t size() const {
-    return skipOffset() + (hasSkip ? 16 : 0) + (wgmma ? 1024 : 0);
+    return ticketOffset() + (chained ? 16 : 0) + (wgmma ? 1024 : 0);
   }
 };
 
@@ -162,7 +165,9 @@ public:
       : ScalarBuilder(b, loc),
         spec(spec), layout{spec.keyDim,  spec.hasDt,
                            spec.hasSkip, spec.stateOnly,
-                           spec.wgmma,   spec.decay != DecayKind::None} {
+                           spec.wgmma,   spec.decay != DecayKind::None,
+                           spec.chained},
+        outputs(!spec.stateOnly) {
     MLIRContext *ctx = b.getContext();
     i32 = b.getI32Type();
     f32 = b.getF32Type();
@@ -174,6 +179,29 @@ public:
   void emit(gpu::GPUFuncOp func);
 
 private:
+  //===--- The kernel's parts --------------------------------------------===//
+  /// The dynamic shared buffer and (wgmma) its alignment.
+  void setUpSharedMemory();
+  /// The initial state's fragments (zero without one).
+  SmallVector<Acc> loadInitialState();
+  struct LoopResult {
+    SmallVector<Acc> state;
+    /// With sumDecays: the log2 of the state's decay over all chunks.
+    Value log2Decay;
+  };
+  /// The prologue, the walk over the chunks from state `initial`, and the
+  /// wait for the last copies.
+  LoopResult emitChunkLoop(ArrayRef<Acc> initial, bool sumDecays);
+  /// The chained carry (ChunkedKernelSpec::chained): the ticket and the CTA
+  /// coordinates it names, the address of an element of a global buffer,
+  /// and phase A with the exchange of prefix states; returns this segment's
+  /// prefix.
+  Value ticketSlot();
+  CtaCoordinates coordinatesOfTicket(Value ticket);
+  CtaCoordinates takeTicket();
+  Value globalAddress(Value mem, Value elementOffset, int64_t elementBytes);
+  SmallVector<Acc> emitChainedCarry(Value segment, Value unitFlag);
+
   //===--- Scalars -------------------------------------------------------===//
   Value extract(Value vector, int64_t i) {
     return vector::ExtractOp::create(b, loc, vector, ArrayRef<int64_t>{i});
@@ -373,12 +401,16 @@ private:
 
   const ChunkedKernelSpec &spec;
   SharedLayout layout;
+  /// The chunk loop being emitted computes outputs (false in a state-only
+  /// kernel and in the chained carry's phase A).
+  bool outputs;
   Type i32, f32, bf16;
   Attribute workgroup;
   Type accType;
 
   // Arguments.
-  Value q, k, v, gate, dt, skip, init, seqlens, out, finalState, seqLen;
+  Value q, k, v, gate, dt, skip, init, seqlens, carry, flags, out, finalState,
+      seqLen, nseg;
   // Thread and block coordinates (index).
   Value tid, lane, warp, gid, tig, vTile, head, batch, qkHead;
   // Base offsets (elements) of this CTA's slices.
@@ -420,6 +452,8 @@ std::string ChunkedKernelSpec::getName() const {
         llvm::formatv("_scale{0:x-}", llvm::bit_cast<uint64_t>(scale)).str();
   if (stateOnly)
     name += "_stateonly";
+  if (chained)
+    name += "_chained";
   if (wgmma)
     name += "_wgmma";
   return name;
@@ -428,7 +462,8 @@ std::string ChunkedKernelSpec::getName() const {
 int64_t ChunkedKernelSpec::getSharedMemoryBytes() const {
   return f32Inputs ? getF32SharedMemoryBytes(*this)
                    : SharedLayout{keyDim,    hasDt, hasSkip,
-                                  stateOnly, wgmma, decay != DecayKind::None}
+                                  stateOnly, wgmma, decay != DecayKind::None,
+                                  chained}
                          .size();
 }
 
@@ -453,6 +488,9 @@ std::optional<std::string> ChunkedKernelSpec::checkSupported() const {
   if (stateOnly && (f32Inputs || !hasFinal))
     return std::string("a state-only kernel needs bf16 inputs and a final "
                        "state");
+  if (chained && (stateOnly || seqlensBits != 32))
+    return std::string("a chained segments kernel needs the segments' 32-bit "
+                       "offsets and outputs");
   return std::nullopt;
 }
 
@@ -494,7 +532,7 @@ void KernelEmitter::issueCopies(Value chunk) {
     }
   };
   int64_t qkStride = spec.qkHeads * spec.keyDim;
-  if (!spec.stateOnly)
+  if (outputs)
     copyTile(stage.q, q, qkBase, spec.keyDim / 8, qkStride);
   copyTile(stage.k, k, qkBase, spec.keyDim / 8, qkStride);
   copyTile(stage.v, v, vBase, kTileV / 8, spec.valueHeads * spec.valueDim);
@@ -731,7 +769,6 @@ void KernelEmitter::computeChunk(Value t0, const Stage &stage,
   Value knRow = add(r8, mul(tileLo, 8)), knCol = mul(tileHi, 8);
 
   // A = Q Kᵀ over the key dimension (not for a state-only kernel).
-  bool outputs = !spec.stateOnly;
   SmallVector<Acc> scores(kNTiles, zeroAcc()), outAcc(kNTiles, zeroAcc());
   Value qRow = add(mul(warp, 16), aRow);
   for (int64_t step = 0; outputs && step < keyDim / 16; ++step) {
@@ -972,7 +1009,6 @@ void KernelEmitter::computeChunkWgmma(Value t0, const Stage &stage,
                                       SmallVectorImpl<Acc> &state) {
   int64_t keyDim = spec.keyDim;
   bool decays = spec.decay != DecayKind::None;
-  bool outputs = !spec.stateOnly;
   Value rowLo = add(mul(warp, 16), gid); // query row within the chunk
   Value rowHi = add(rowLo, 8);
   // K-steps of 16 along K (Q, K: 32 bytes within a 128-byte row, 8 KB per
@@ -1063,45 +1099,7 @@ void KernelEmitter::computeChunkWgmma(Value t0, const Stage &stage,
     writeOutputs(t0, stage, outAcc, rowLo, rowHi);
 }
 
-void KernelEmitter::emit(gpu::GPUFuncOp func) {
-  Block &entry = func.getBody().front();
-  b.setInsertionPointToStart(&entry);
-  ChunkedKernelArgs args = getChunkedKernelArgs(func, spec);
-  q = args.q;
-  k = args.k;
-  v = args.v;
-  gate = args.gate;
-  dt = args.dt;
-  skip = args.skip;
-  init = args.init;
-  seqlens = args.seqlens;
-  out = args.out;
-  finalState = args.finalState;
-  seqLen = args.seqLen;
-
-  tid = gpu::ThreadIdOp::create(b, loc, gpu::Dimension::x);
-  lane = rem(tid, 32);
-  warp = div(tid, 32);
-  gid = div(lane, 4);
-  tig = rem(lane, 4);
-  CtaCoordinates cta = emitCtaCoordinates(b, loc, spec);
-  vTile = cta.vTile;
-  head = cta.head;
-  batch = cta.sequence;
-  qkHead = cta.qkHead;
-
-  int64_t keyDim = spec.keyDim;
-  SequenceTokens tokens = emitSequenceTokens(b, loc, spec, args, batch);
-  seqLen = tokens.length;
-  SliceOffsets offsets = emitSliceOffsets(b, loc, spec, cta, tokens, kTileV);
-  qkBase = offsets.qk;
-  vBase = offsets.v;
-  gateBase = offsets.gate;
-  stateBase = offsets.state;
-  lastToken = offsets.lastToken;
-  if (spec.decay == DecayKind::Static)
-    logGamma = load(gate, {head});
-
+void KernelEmitter::setUpSharedMemory() {
   dynamicShared = gpu::DynamicSharedMemoryOp::create(
       b, loc,
       MemRefType::get({ShapedType::kDynamic}, b.getI8Type(),
@@ -1115,27 +1113,11 @@ void KernelEmitter::emit(gpu::GPUFuncOp func) {
         rem(arith::SubIOp::create(b, loc, idx(1024), rem(address, 1024)), 1024);
     layoutAddress = add(address, alignPad);
   }
-  ss = sharedView(idx(layout.sOffset()), layout.sShape(), bf16);
-  gs = sharedView(idx(layout.gOffset()), {kChunk}, f32);
-  if (spec.hasSkip) {
-    // D_h, read once into shared memory (a register of its own through the
-    // chunk loop makes ptxas spill at K = 128); the loop's first barrier
-    // publishes it.
-    skipShared = sharedView(idx(layout.skipOffset()), {1}, f32);
-    auto ifOp = scf::IfOp::create(
-        b, loc,
-        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, tid, idx(0)),
-        /*withElseRegion=*/false);
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPointToStart(ifOp.thenBlock());
-    memref::StoreOp::create(b, loc, load(skip, {head}), skipShared,
-                            ValueRange{idx(0)});
-  }
+}
 
-  // The state: m-tiles of 16 rows of K per warp, 8 n-tiles each.
-  int64_t mTiles = keyDim / 64;
+SmallVector<Acc> KernelEmitter::loadInitialState() {
   SmallVector<Acc> state;
-  for (int64_t mt = 0; mt < mTiles; ++mt) {
+  for (int64_t mt = 0; mt < spec.keyDim / 64; ++mt) {
     Value d0 = add(stateRow(mt), gid);
     for (int64_t n = 0; n < kNTiles; ++n) {
       if (!spec.hasInit) {
@@ -1152,9 +1134,11 @@ void KernelEmitter::emit(gpu::GPUFuncOp func) {
       state.push_back(acc);
     }
   }
-  if (!spec.stateOnly)
-    writeStateToShared(state);
+  return state;
+}
 
+KernelEmitter::LoopResult KernelEmitter::emitChunkLoop(ArrayRef<Acc> initial,
+                                                       bool sumDecays) {
   // Prologue: the copies of chunk 0 and the gates of chunk 0.
   Value numChunks = div(add(seqLen, kChunk - 1), kChunk);
   {
@@ -1166,8 +1150,9 @@ void KernelEmitter::emit(gpu::GPUFuncOp func) {
   }
   NVVM::CpAsyncCommitGroupOp::create(b, loc);
   SmallVector<Value> initArgs;
-  for (const Acc &acc : state)
+  for (const Acc &acc : initial)
     initArgs.append(acc.begin(), acc.end());
+  size_t stateValues = initArgs.size();
   bool prefetchGates = spec.decay == DecayKind::Scalar;
   if (prefetchGates) {
     // The gates of chunk 0, unless the sequence is empty (then the clamped
@@ -1186,6 +1171,9 @@ void KernelEmitter::emit(gpu::GPUFuncOp func) {
     }
     initArgs.append(ifOp.getResults().begin(), ifOp.getResults().end());
   }
+  sumDecays = sumDecays && spec.decay != DecayKind::None;
+  if (sumDecays)
+    initArgs.push_back(f32c(0.0));
 
   // The walk over the chunks.
   auto loop = scf::ForOp::create(b, loc, idx(0), numChunks, idx(1), initArgs);
@@ -1196,12 +1184,13 @@ void KernelEmitter::emit(gpu::GPUFuncOp func) {
     // With dt or D, the thread coordinates are read afresh in each chunk:
     // otherwise LLVM keeps the offsets derived from them (64-bit) through the
     // loop, and the few more that dt and D need make ptxas spill at K = 128.
-    // (The kernels without them were measured as they are.)
+    // The chained carry's two loops do the same (its kernels spill without
+    // it); the other kernels were measured as they are (NOTES.md, v9).
     std::array<Value, 5> saved = {tid, lane, warp, gid, tig};
-    if (spec.hasDt || spec.hasSkip)
+    if (spec.hasDt || spec.hasSkip || spec.chained)
       readThreadCoordinates();
     SmallVector<Acc> s;
-    for (size_t i = 0; i < state.size(); ++i)
+    for (size_t i = 0; i < initial.size(); ++i)
       s.push_back(
           {loop.getRegionIterArg(4 * i), loop.getRegionIterArg(4 * i + 1),
            loop.getRegionIterArg(4 * i + 2), loop.getRegionIterArg(4 * i + 3)});
@@ -1218,8 +1207,8 @@ void KernelEmitter::emit(gpu::GPUFuncOp func) {
     NVVM::CpAsyncCommitGroupOp::create(b, loc);
     std::array<Value, 2> gates, nextGates;
     if (prefetchGates) {
-      gates = {loop.getRegionIterArg(4 * state.size()),
-               loop.getRegionIterArg(4 * state.size() + 1)};
+      gates = {loop.getRegionIterArg(stateValues),
+               loop.getRegionIterArg(stateValues + 1)};
       nextGates = loadGates(next);
     } else if (spec.decay == DecayKind::Static) {
       gates = loadGates(chunk);
@@ -1237,14 +1226,22 @@ void KernelEmitter::emit(gpu::GPUFuncOp func) {
       computeChunkWgmma(mul(chunk, kChunk), stageOf(chunk), s);
     else
       computeChunk(mul(chunk, kChunk), stageOf(chunk), s);
+    // The state's decay over the chunk (read before the barrier, after
+    // which warp 0 may publish the next chunk's gates).
+    Value decaySum;
+    if (sumDecays)
+      decaySum =
+          fadd(loop.getRegionIterArgs().back(), load(gs, {idx(kChunk - 1)}));
     gpu::BarrierOp::create(b, loc);
-    if (!spec.stateOnly)
+    if (outputs)
       writeStateToShared(s);
     SmallVector<Value> yields;
     for (const Acc &acc : s)
       yields.append(acc.begin(), acc.end());
     if (prefetchGates)
       yields.append(nextGates.begin(), nextGates.end());
+    if (sumDecays)
+      yields.push_back(decaySum);
     scf::YieldOp::create(b, loc, yields);
     tid = saved[0];
     lane = saved[1];
@@ -1254,17 +1251,303 @@ void KernelEmitter::emit(gpu::GPUFuncOp func) {
   }
   NVVM::CpAsyncWaitGroupOp::create(b, loc, b.getI32IntegerAttr(0));
 
+  LoopResult result;
+  for (size_t i = 0; i < initial.size(); ++i)
+    result.state.push_back({loop.getResult(4 * i), loop.getResult(4 * i + 1),
+                            loop.getResult(4 * i + 2),
+                            loop.getResult(4 * i + 3)});
+  if (sumDecays)
+    result.log2Decay = loop.getResults().back();
+  return result;
+}
+
+//===--- The chained segments carry --------------------------------------===//
+
+Value KernelEmitter::globalAddress(Value mem, Value elementOffset,
+                                   int64_t elementBytes) {
+  Value base = memref::ExtractAlignedPointerAsIndexOp::create(b, loc, mem);
+  return arith::IndexCastUIOp::create(
+      b, loc, b.getI64Type(), add(base, mul(elementOffset, elementBytes)));
+}
+
+Value KernelEmitter::ticketSlot() {
+  return sharedView(idx(layout.ticketOffset()), {1}, i32);
+}
+
+CtaCoordinates KernelEmitter::coordinatesOfTicket(Value ticket) {
+  int64_t vTiles = spec.valueDim / kTileV;
+  CtaCoordinates cta;
+  cta.vTile = rem(ticket, vTiles);
+  cta.head = rem(div(ticket, vTiles), spec.valueHeads);
+  cta.sequence = div(ticket, vTiles * spec.valueHeads);
+  cta.qkHead = div(cta.head, spec.valueHeads / spec.qkHeads);
+  return cta;
+}
+
+CtaCoordinates KernelEmitter::takeTicket() {
+  // Thread 0 takes the next ticket (flags[0] counts them) and shares it: a
+  // CTA's ticket orders it after every CTA that took a smaller one, so the
+  // predecessors it waits for are running or done, whatever order the CTAs
+  // are scheduled in.
+  Value slot = ticketSlot();
+  emitIf(b, loc,
+         arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, tid, idx(0)),
+         [&] {
+           Value one =
+               arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(1));
+           Value ticket =
+               memref::AtomicRMWOp::create(b, loc, arith::AtomicRMWKind::addi,
+                                           one, flags, ValueRange{idx(0)});
+           memref::StoreOp::create(b, loc, ticket, slot, ValueRange{idx(0)});
+         });
+  gpu::BarrierOp::create(b, loc);
+  return coordinatesOfTicket(arith::IndexCastUIOp::create(
+      b, loc, b.getIndexType(), load(slot, {idx(0)})));
+}
+
+SmallVector<Acc> KernelEmitter::emitChainedCarry(Value segment,
+                                                 Value unitFlag) {
+  // Phase A, unless this is the sequence's last segment (its successor's
+  // prefix is the final state, which phase B ends with): the local state
+  // from zero, and the log2 of the segment's decay.
+  Value nsegLast = arith::SubIOp::create(b, loc, nseg, idx(1));
+  Value notLast = ult(segment, nsegLast);
+  SmallVector<Type> stateTypes(spec.keyDim / 64 * kNTiles * 4, f32);
+  SmallVector<Type> localTypes = stateTypes;
+  localTypes.push_back(f32);
+  auto phaseA = scf::IfOp::create(b, loc, localTypes, notLast,
+                                  /*withElseRegion=*/true);
+  {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(phaseA.thenBlock());
+    SmallVector<Acc> zero(spec.keyDim / 64 * kNTiles, zeroAcc());
+    outputs = false;
+    LoopResult local = emitChunkLoop(zero, /*sumDecays=*/true);
+    outputs = true;
+    SmallVector<Value> yields;
+    for (const Acc &acc : local.state)
+      yields.append(acc.begin(), acc.end());
+    yields.push_back(local.log2Decay ? local.log2Decay : f32c(0.0));
+    scf::YieldOp::create(b, loc, yields);
+    b.setInsertionPointToStart(phaseA.elseBlock());
+    scf::YieldOp::create(b, loc,
+                         SmallVector<Value>(localTypes.size(), f32c(0.0)));
+  }
+
+  // The prefix of this segment: the initial state (or zero) for the first,
+  // else the one the predecessor publishes in `carry` (read at the GPU's
+  // coherence point, not through L1).
+  Value flagAddress = globalAddress(flags, unitFlag, 4);
+  Value segment32 = arith::IndexCastUIOp::create(b, loc, i32, segment);
+  auto prefixOp = scf::IfOp::create(b, loc, stateTypes, ult(idx(0), segment),
+                                    /*withElseRegion=*/true);
+  {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(prefixOp.thenBlock());
+    emitIf(b, loc,
+           arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, tid, idx(0)),
+           [&] {
+             auto wait =
+                 scf::WhileOp::create(b, loc, TypeRange{}, ValueRange{});
+             b.createBlock(&wait.getBefore());
+             Value published = inlineAsm(i32, ValueRange{flagAddress},
+                                         "ld.acquire.gpu.global.u32 $0, [$1];",
+                                         "=r,l,~{memory}")
+                                   .getRes();
+             scf::ConditionOp::create(
+                 b, loc,
+                 arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult,
+                                       published, segment32),
+                 ValueRange{});
+             b.createBlock(&wait.getAfter());
+             inlinePtx("nanosleep.u32 32;");
+             scf::YieldOp::create(b, loc, ValueRange{});
+             b.setInsertionPointAfter(wait);
+           });
+    gpu::BarrierOp::create(b, loc);
+    inlinePtx("fence.acq_rel.gpu;");
+    SmallVector<Value> loaded;
+    auto pairType =
+        LLVM::LLVMStructType::getLiteral(b.getContext(), {f32, f32});
+    for (int64_t mt = 0; mt < spec.keyDim / 64; ++mt) {
+      Value d0 = add(stateRow(mt), gid);
+      for (int64_t n = 0; n < kNTiles; ++n)
+        for (int64_t half = 0; half < 2; ++half) {
+          Value pair =
+              inlineAsm(pairType,
+                        ValueRange{globalAddress(
+                            carry, stateOffset(add(d0, 8 * half), n), 4)},
+                        "ld.relaxed.gpu.global.v2.f32 {$0, $1}, [$2];",
+                        "=f,=f,l,~{memory}")
+                  .getRes();
+          for (int64_t i = 0; i < 2; ++i)
+            loaded.push_back(LLVM::ExtractValueOp::create(
+                b, loc, pair, ArrayRef<int64_t>{i}));
+        }
+    }
+    scf::YieldOp::create(b, loc, loaded);
+    b.setInsertionPointToStart(prefixOp.elseBlock());
+    SmallVector<Value> first;
+    for (const Acc &acc : loadInitialState())
+      first.append(acc.begin(), acc.end());
+    scf::YieldOp::create(b, loc, first);
+  }
+  SmallVector<Acc> prefix;
+  for (size_t i = 0; i < stateTypes.size(); i += 4)
+    prefix.push_back({prefixOp.getResult(i), prefixOp.getResult(i + 1),
+                      prefixOp.getResult(i + 2), prefixOp.getResult(i + 3)});
+
+  // The successor's prefix, D S + L, into `carry`; then the flag, released
+  // after every thread's stores.
+  emitIf(b, loc, notLast, [&] {
+    Value decay = exp2(phaseA.getResults().back());
+    for (int64_t mt = 0; mt < spec.keyDim / 64; ++mt) {
+      Value d0 = add(stateRow(mt), gid);
+      for (int64_t n = 0; n < kNTiles; ++n)
+        for (int64_t half = 0; half < 2; ++half) {
+          size_t i = mt * kNTiles + n;
+          Value x[2];
+          for (int64_t j = 0; j < 2; ++j) {
+            Value mine = prefix[i][2 * half + j];
+            if (spec.decay != DecayKind::None)
+              mine = fmul(decay, mine);
+            x[j] = fadd(mine, phaseA.getResult(4 * i + 2 * half + j));
+          }
+          inlineAsm(Type(),
+                    ValueRange{globalAddress(
+                                   carry, stateOffset(add(d0, 8 * half), n), 4),
+                               x[0], x[1]},
+                    "st.relaxed.gpu.global.v2.f32 [$0], {$1, $2};",
+                    "l,f,f,~{memory}");
+        }
+    }
+    inlinePtx("fence.acq_rel.gpu;");
+    gpu::BarrierOp::create(b, loc);
+    emitIf(b, loc,
+           arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, tid, idx(0)),
+           [&] {
+             Value next = arith::AddIOp::create(
+                 b, loc, segment32,
+                 arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(1)));
+             inlineAsm(Type(), ValueRange{flagAddress, next},
+                       "st.release.gpu.global.u32 [$0], $1;", "l,r,~{memory}");
+           });
+  });
+  return prefix;
+}
+
+void KernelEmitter::emit(gpu::GPUFuncOp func) {
+  Block &entry = func.getBody().front();
+  b.setInsertionPointToStart(&entry);
+  ChunkedKernelArgs args = getChunkedKernelArgs(func, spec);
+  q = args.q;
+  k = args.k;
+  v = args.v;
+  gate = args.gate;
+  dt = args.dt;
+  skip = args.skip;
+  init = args.init;
+  seqlens = args.seqlens;
+  carry = args.carry;
+  flags = args.flags;
+  out = args.out;
+  finalState = args.finalState;
+  seqLen = args.seqLen;
+  nseg = args.nseg;
+
+  tid = gpu::ThreadIdOp::create(b, loc, gpu::Dimension::x);
+  lane = rem(tid, 32);
+  warp = div(tid, 32);
+  gid = div(lane, 4);
+  tig = rem(lane, 4);
+  // The chained carry needs shared memory for the ticket, which names the
+  // CTA's coordinates (the segment as the sequence of a packed batch).
+  if (spec.chained)
+    setUpSharedMemory();
+  CtaCoordinates cta =
+      spec.chained ? takeTicket() : emitCtaCoordinates(b, loc, spec);
+  vTile = cta.vTile;
+  head = cta.head;
+  batch = cta.sequence;
+  qkHead = cta.qkHead;
+
+  SequenceTokens tokens = emitSequenceTokens(b, loc, spec, args, batch);
+  seqLen = tokens.length;
+  SliceOffsets offsets = emitSliceOffsets(b, loc, spec, cta, tokens, kTileV);
+  qkBase = offsets.qk;
+  vBase = offsets.v;
+  gateBase = offsets.gate;
+  stateBase = offsets.state;
+  lastToken = offsets.lastToken;
+  Value segment, unitFlag;
+  if (spec.chained) {
+    // Segment s of sequence n: init, final and carry are per sequence.
+    Value sequence = arith::DivUIOp::create(b, loc, batch, nseg);
+    segment = arith::RemUIOp::create(b, loc, batch, nseg);
+    stateBase = emitStateOffset(b, loc, spec, vTile, head, sequence, kTileV);
+    unitFlag = add(add(mul(add(mul(sequence, spec.valueHeads), head),
+                           spec.valueDim / kTileV),
+                       vTile),
+                   1);
+  }
+  if (spec.decay == DecayKind::Static)
+    logGamma = load(gate, {head});
+
+  if (!spec.chained)
+    setUpSharedMemory();
+  ss = sharedView(idx(layout.sOffset()), layout.sShape(), bf16);
+  gs = sharedView(idx(layout.gOffset()), {kChunk}, f32);
+  if (spec.hasSkip) {
+    // D_h, read once into shared memory (a register of its own through the
+    // chunk loop makes ptxas spill at K = 128); the loop's first barrier
+    // publishes it.
+    skipShared = sharedView(idx(layout.skipOffset()), {1}, f32);
+    auto ifOp = scf::IfOp::create(
+        b, loc,
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, tid, idx(0)),
+        /*withElseRegion=*/false);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(ifOp.thenBlock());
+    memref::StoreOp::create(b, loc, load(skip, {head}), skipShared,
+                            ValueRange{idx(0)});
+  }
+
+  // The state: m-tiles of 16 rows of K per warp, 8 n-tiles each.
+  SmallVector<Acc> state =
+      spec.chained ? emitChainedCarry(segment, unitFlag) : loadInitialState();
+  if (outputs)
+    writeStateToShared(state);
+  LoopResult result = emitChunkLoop(state, /*sumDecays=*/false);
+
   if (spec.hasFinal) {
-    recomputeStateCoordinates();
-    for (int64_t mt = 0; mt < mTiles; ++mt) {
+    OpBuilder::InsertionGuard guard(b);
+    if (spec.chained) {
+      // Only the last segment's end state is the sequence's final state.
+      readThreadCoordinates();
+      Value ticket = arith::IndexCastUIOp::create(b, loc, b.getIndexType(),
+                                                  load(ticketSlot(), {idx(0)}));
+      CtaCoordinates last = coordinatesOfTicket(ticket);
+      Value sequence = arith::DivUIOp::create(b, loc, last.sequence, nseg);
+      Value seg = arith::RemUIOp::create(b, loc, last.sequence, nseg);
+      stateBase = emitStateOffset(b, loc, spec, last.vTile, last.head, sequence,
+                                  kTileV);
+      auto ifOp = scf::IfOp::create(
+          b, loc,
+          arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, seg,
+                                arith::SubIOp::create(b, loc, nseg, idx(1))),
+          /*withElseRegion=*/false);
+      b.setInsertionPointToStart(ifOp.thenBlock());
+    } else {
+      recomputeStateCoordinates();
+    }
+    for (int64_t mt = 0; mt < spec.keyDim / 64; ++mt) {
       Value d0 = add(stateRow(mt), gid);
       for (int64_t n = 0; n < kNTiles; ++n) {
-        size_t i = mt * kNTiles + n;
+        const Acc &acc = result.state[mt * kNTiles + n];
         for (int64_t half = 0; half < 2; ++half) {
           Value pair = vector::FromElementsOp::create(
               b, loc, VectorType::get({2}, f32),
-              ValueRange{loop.getResult(4 * i + 2 * half),
-                         loop.getResult(4 * i + 2 * half + 1)});
+              ValueRange{acc[2 * half], acc[2 * half + 1]});
           vstore(pair, finalState, {stateOffset(add(d0, 8 * half), n)}, 8);
         }
       }

@@ -55,6 +55,13 @@ struct ChunkedKernelSpec {
   /// Computes the final state only: no q, no o (the segments carry's first
   /// pass; tensor-core kernel only, with hasFinal).
   bool stateOnly = false;
+  /// The segments carry in one launch (tensor-core kernel, with 32-bit
+  /// seqlens holding the segments' offsets): the CTAs take tickets in the
+  /// order (V tile, value head, segment); each computes its segment's local
+  /// state (phase A), takes its predecessor's prefix state from `carry` once
+  /// `flags` says it is there, publishes its successor's, and computes its
+  /// outputs from its own prefix (phase B). See docs/GPU.md.
+  bool chained = false;
   /// The products through sm_90a's warpgroup MMA (wgmma.mma_async, shared
   /// operands in the 128-byte swizzle) instead of mma.sync.
   bool wgmma = false;
@@ -87,12 +94,19 @@ struct ChunkedKernelSpec {
 ///   init:     memref<?xf32>   ([N, Hv, K, V]; only with hasInit)
 ///   seqlens:  memref<?xi32> or memref<?xi64> ([N + 1]; only with
 ///             seqlensBits)
+///   carry:    memref<?xf32>   ([N, Hv, K, V], scratch; only with chained)
+///   flags:    memref<?xi32>   ([1 + N·Hv·V / getTileV()], zero at launch;
+///                              only with chained)
 ///   o:        memref<?xE>     ([B, T, Hv, V]; absent with stateOnly)
 ///   final:    memref<?xf32>   ([N, Hv, K, V]; only with hasFinal)
 ///   T:        index
+///   nseg:     index           (segments per sequence; only with chained)
 /// to be launched on a grid of (V / getTileV(), Hv, N) CTAs of getThreads()
-/// threads with getSharedMemoryBytes() of dynamic shared memory. Builds the
-/// kernel at the builder's insertion point, which must be in a gpu.module.
+/// threads with getSharedMemoryBytes() of dynamic shared memory. With
+/// `chained`, seqlens holds the N·nseg + 1 offsets of the segments, init and
+/// final are per sequence (N of them) and the grid is (V / getTileV(), Hv,
+/// N·nseg). Builds the kernel at the builder's insertion point, which must be
+/// in a gpu.module.
 gpu::GPUFuncOp buildChunkedKernel(OpBuilder &builder, Location loc,
                                   const ChunkedKernelSpec &spec);
 

@@ -243,6 +243,13 @@ struct KernelCache {
 
 } // namespace
 
+/// The tokens per segment of the chained carry when not set: short enough
+/// that k and v of two CTAs per multiprocessor (K + 64 columns of bf16 per
+/// token) stay within about half of an H100's 50 MB L2 between the phases.
+static int64_t getChainedSegmentTokens(const ChunkedKernelSpec &spec) {
+  return spec.keyDim == 128 ? 256 : 384;
+}
+
 /// The segments carry (SegmentKernels.h): splits each of the N sequences
 /// into nseg segments when the grid of the on-chip carry would leave
 /// multiprocessors idle, and launches the on-chip kernel otherwise. The
@@ -252,7 +259,7 @@ struct KernelCache {
 static void launchSegments(OpBuilder &b, Location loc,
                            const ChunkedKernelSpec &spec, KernelCache &cache,
                            TargetAttr target, ChunkedKernelArgs args,
-                           Value batch, Value seqLen) {
+                           Value batch, Value seqLen, int64_t chainedTokens) {
   auto c = [&](int64_t v) -> Value {
     return arith::ConstantIndexOp::create(b, loc, v);
   };
@@ -282,6 +289,15 @@ static void launchSegments(OpBuilder &b, Location loc,
   Value segLen =
       maxU(c(chunk), mul(ceilDiv(ceilDiv(seqLen, first), c(chunk)), c(chunk)));
   Value nseg = maxU(c(1), ceilDiv(seqLen, segLen));
+  // The chained carry splits into segments of a fixed length instead (short
+  // enough that k and v of the CTAs in flight stay in L2 between the phases).
+  if (chainedTokens) {
+    segLen = c(chainedTokens);
+    Value wanted = b.createOrFold<arith::CmpIOp>(loc, arith::CmpIPredicate::ugt,
+                                                 first, c(1));
+    nseg = b.createOrFold<arith::SelectOp>(
+        loc, wanted, maxU(c(1), ceilDiv(seqLen, segLen)), c(1));
+  }
 
   Value nonEmpty =
       b.createOrFold<arith::CmpIOp>(loc, arith::CmpIPredicate::ne, batch, c(0));
@@ -325,28 +341,62 @@ static void launchSegments(OpBuilder &b, Location loc,
     return op.getMemref();
   };
   Value offsets = alloc(i32, count);
+  gpu::KernelDim3 wide{c(kSegmentThreads), c(1), c(1)};
+  auto launchOffsets = [&] {
+    gpu::LaunchFuncOp::create(
+        b, loc,
+        cache.get("segment_offsets",
+                  [](OpBuilder &kb, Location l) {
+                    return buildSegmentOffsetsKernel(kb, l);
+                  }),
+        gpu::KernelDim3{ceilDiv(count, c(kSegmentThreads)), c(1), c(1)}, wide,
+        smemOf(0), ValueRange{offsets, count, seqLen, nseg, segLen});
+  };
+  auto freeScratch = [&] {
+    token = gpu::WaitOp::create(b, loc, tokenType, ValueRange{}).getResult(0);
+    for (Value buffer : scratch)
+      token =
+          gpu::DeallocOp::create(b, loc, tokenType, ValueRange{token}, buffer)
+              .getAsyncToken();
+    gpu::WaitOp::create(b, loc, Type(), ValueRange{token});
+  };
+  // The segments as a packed batch of one: N·T tokens.
+  ChunkedKernelArgs packed = args;
+  packed.seqlens = offsets;
+  packed.seqLen = mul(batch, seqLen);
+  gpu::KernelDim3 grid{c(vTiles), c(heads), segments};
+
+  if (chainedTokens) {
+    // One launch: each sequence's prefix state per (value head, V tile) in
+    // `carry`, the count of prefixes published there in flags[1 + unit],
+    // and the tickets in flags[0].
+    packed.carry = alloc(f32, mul(batch, c(heads * stateSize)));
+    packed.flags = alloc(i32, b.createOrFold<arith::AddIOp>(
+                                  loc, mul(batch, c(heads * vTiles)), c(1)));
+    packed.nseg = nseg;
+    token = gpu::MemsetOp::create(
+                b, loc, tokenType, ValueRange{token}, packed.flags,
+                arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(0)))
+                .getAsyncToken();
+    gpu::WaitOp::create(b, loc, Type(), ValueRange{token});
+    launchOffsets();
+    ChunkedKernelSpec chainedSpec = spec;
+    chainedSpec.chained = true;
+    chainedSpec.seqlensBits = 32;
+    gpu::LaunchFuncOp::create(b, loc, cache.chunked(chainedSpec), grid, block,
+                              smemOf(chainedSpec.getSharedMemoryBytes()),
+                              packed.inOrder(chainedSpec));
+    freeScratch();
+    return;
+  }
+
   Value local = alloc(f32, states);
   Value prefix = alloc(f32, states);
   Value decay = spec.decay == DecayKind::Scalar
                     ? alloc(f32, mul(segments, c(heads)))
                     : Value();
   gpu::WaitOp::create(b, loc, Type(), ValueRange{token});
-
-  gpu::KernelDim3 wide{c(kSegmentThreads), c(1), c(1)};
-  gpu::LaunchFuncOp::create(
-      b, loc,
-      cache.get("segment_offsets",
-                [](OpBuilder &kb, Location l) {
-                  return buildSegmentOffsetsKernel(kb, l);
-                }),
-      gpu::KernelDim3{ceilDiv(count, c(kSegmentThreads)), c(1), c(1)}, wide,
-      smemOf(0), ValueRange{offsets, count, seqLen, nseg, segLen});
-
-  // The segments as a packed batch of one: N·T tokens.
-  ChunkedKernelArgs packed = args;
-  packed.seqlens = offsets;
-  packed.seqLen = mul(batch, seqLen);
-  gpu::KernelDim3 grid{c(vTiles), c(heads), segments};
+  launchOffsets();
 
   // Local states from zero: the tensor-core kernel has a state-only variant
   // (no q, no o); the FFMA kernel writes an output that is overwritten below.
@@ -419,16 +469,12 @@ static void launchSegments(OpBuilder &b, Location loc,
   gpu::LaunchFuncOp::create(b, loc, cache.chunked(outSpec), grid, block,
                             smemOf(outSpec.getSharedMemoryBytes()),
                             packed.inOrder(outSpec));
-
-  token = gpu::WaitOp::create(b, loc, tokenType, ValueRange{}).getResult(0);
-  for (Value buffer : scratch)
-    token = gpu::DeallocOp::create(b, loc, tokenType, ValueRange{token}, buffer)
-                .getAsyncToken();
-  gpu::WaitOp::create(b, loc, Type(), ValueRange{token});
+  freeScratch();
 }
 
 static LogicalResult formKernel(ApplyOp op, const ApplyOperands &match,
-                                KernelCache &cache, TargetAttr target) {
+                                KernelCache &cache, TargetAttr target,
+                                int64_t chainedTokens) {
   const ChunkedKernelSpec &spec = match.spec;
   Location loc = op.getLoc();
   OpBuilder b(op);
@@ -475,7 +521,8 @@ static LogicalResult formKernel(ApplyOp op, const ApplyOperands &match,
     return arith::ConstantIndexOp::create(b, loc, v);
   };
   if (op.getFormAttr().getCarry() == Carry::Segments) {
-    launchSegments(b, loc, spec, cache, target, args, batch, seqLen);
+    launchSegments(b, loc, spec, cache, target, args, batch, seqLen,
+                   spec.f32Inputs ? 0 : chainedTokens);
   } else {
     gpu::KernelDim3 grid{c(spec.valueDim / spec.getTileV()), c(spec.valueHeads),
                          sequences};
@@ -517,6 +564,19 @@ void FormGPUKernelsPass::runOnOperation() {
     module.emitError() << "seqmix-form-gpu-kernels: mma must be auto, wgmma "
                           "or sync, not '"
                        << mma << "'";
+    return signalPassFailure();
+  }
+  if (segments != "chained" && segments != "passes") {
+    module.emitError() << "seqmix-form-gpu-kernels: segments must be chained "
+                          "or passes, not '"
+                       << segments << "'";
+    return signalPassFailure();
+  }
+  if (segmentTokens % ChunkedKernelSpec::kChunk != 0) {
+    module.emitError() << "seqmix-form-gpu-kernels: segment-tokens must be a "
+                          "multiple of the chunk ("
+                       << ChunkedKernelSpec::kChunk << "), not "
+                       << static_cast<uint64_t>(segmentTokens);
     return signalPassFailure();
   }
   SmallVector<ApplyOp> applies;
@@ -582,7 +642,11 @@ void FormGPUKernelsPass::runOnOperation() {
   }
   for (auto &[op, match] : matched) {
     match.spec.wgmma = useWgmma && !match.spec.f32Inputs;
-    if (failed(formKernel(op, match, cache, target)))
+    int64_t chainedTokens = 0;
+    if (segments == "chained")
+      chainedTokens =
+          segmentTokens ? segmentTokens : getChainedSegmentTokens(match.spec);
+    if (failed(formKernel(op, match, cache, target, chainedTokens)))
       return signalPassFailure();
   }
 }

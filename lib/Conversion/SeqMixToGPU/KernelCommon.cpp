@@ -27,11 +27,15 @@ ChunkedKernelArgs::getOrder(const ChunkedKernelSpec &spec) {
     order.push_back(&A::init);
   if (spec.seqlensBits)
     order.push_back(&A::seqlens);
+  if (spec.chained)
+    order.append({&A::carry, &A::flags});
   if (!spec.stateOnly)
     order.push_back(&A::out);
   if (spec.hasFinal)
     order.push_back(&A::finalState);
   order.push_back(&A::seqLen);
+  if (spec.chained)
+    order.push_back(&A::nseg);
   return order;
 }
 
@@ -59,7 +63,9 @@ gpu::GPUFuncOp seqmix::createChunkedKernelFunc(OpBuilder &b, Location loc,
     else if (member == &A::seqlens)
       args.push_back(buffer(
           IntegerType::get(ctx, static_cast<unsigned>(spec.seqlensBits))));
-    else if (member == &A::seqLen)
+    else if (member == &A::flags)
+      args.push_back(buffer(b.getI32Type()));
+    else if (member == &A::seqLen || member == &A::nseg)
       args.push_back(b.getIndexType());
     else
       args.push_back(buffer(Float32Type::get(ctx)));

@@ -23,7 +23,8 @@ namespace seqmix {
 /// The arguments of a chunked kernel by name; those that `spec` does not
 /// have are null.
 struct ChunkedKernelArgs {
-  Value q, k, v, gate, dt, skip, init, seqlens, out, finalState, seqLen;
+  Value q, k, v, gate, dt, skip, init, seqlens, carry, flags, out, finalState,
+      seqLen, nseg;
 
   /// The kernel's arguments of `spec`, in the order of the ABI
   /// (ChunkedKernel.h): pointers to the members.

@@ -48,6 +48,8 @@ LogicalResult seqmix::buildNVVMPipeline(OpPassManager &pm,
   pm.addPass(createSeqMixSelectForm());
   SeqMixFormGPUKernelsOptions kernels;
   kernels.mma = options.mma;
+  kernels.segments = options.segments;
+  kernels.segmentTokens = options.segmentTokens;
   pm.addPass(createSeqMixFormGPUKernels(kernels));
   pm.addPass(createCanonicalizerPass());
   if (failed(parsePassPipeline(kHostBufferization, pm))) {
