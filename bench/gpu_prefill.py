@@ -12,9 +12,12 @@ network, no LLVM/MLIR):
 
 `build` options: --bindir DIR (seqmix-compile and seqmix-opt; default build/bin, whose ../lib holds
 libseqmix_runtime.so), --ops linear_attn,mamba2 (a subset; default all), --chip sm_90a, --libdir,
---strict (exit 1 when anything was rejected; by default rejections are reported and exit 0).
+--strict (exit 1 when anything was rejected; by default rejections are reported and exit 0),
+--segments chained|passes and --segment-tokens N (seqmix-compile's options of the segments carry).
 `run` options: --ops, --libdir, --out (default $OUT), --results (default bench/results; '' for
-none), --warmup 10, --reps 50, --skip-checks.
+none), --warmup 10, --reps 50, --skip-checks, --shapes 2x16384,1x65536 (only those (B, T)),
+--no-peers (ours only, to compare variants of our kernels; such partial runs write
+<date>-<gpu>-prefill[-<ops>]-partial.json).
 
 Ops and shapes (reference/anchors-h100.md):
   linear_attn, retnet, simple_gla at (B, T, H, K, V) = (8,4096,16,128,128), (2,16384,16,128,128),
@@ -271,9 +274,9 @@ def _errors(stderr, src):
     return " | ".join(lines[:4]) or stderr.strip()[-500:] or "no message"
 
 
-def compile_library(bindir, chip, src, lib, mma="auto"):
+def compile_library(bindir, chip, src, lib, mma="auto", extra=()):
     """(ok, command, error)."""
-    cmd, p = _run_tool(bindir, "seqmix-compile", [src, "--target=" + chip, "--mma=" + mma, "-o", lib])
+    cmd, p = _run_tool(bindir, "seqmix-compile", [src, "--target=" + chip, "--mma=" + mma] + list(extra) + ["-o", lib])
     if p.returncode != 0:
         if os.path.exists(lib):
             os.remove(lib)
@@ -304,7 +307,8 @@ def build_library(args, entry, stem, shape, form=None, variants=None):
         with open(src, "w") as f:
             f.write(module_text(op, shape, args.chip, form=form, variant=variant))
         chosen, remark, why = select_form(args.bindir, src)
-        ok, cmd, err = compile_library(args.bindir, args.chip, src, lib, getattr(args, "mma", "auto"))
+        ok, cmd, err = compile_library(args.bindir, args.chip, src, lib, getattr(args, "mma", "auto"),
+                                       compile_options(args))
         entry.update({"variant": variant, "mlir": os.path.basename(src), "lib": os.path.basename(lib),
                       "form": chosen or form, "remark": remark, "built": ok,
                       "error": None if ok else (err or why), "command": cmd})
@@ -319,6 +323,16 @@ def build_library(args, entry, stem, shape, form=None, variants=None):
     if len(failures) > 1 or (failures and entry["built"]):
         entry["rejected_variants"] = failures
     return entry
+
+
+def compile_options(args):
+    """seqmix-compile's options of the segments carry that `build` was given."""
+    extra = []
+    if getattr(args, "segments", None):
+        extra.append("--segments=" + args.segments)
+    if getattr(args, "segment_tokens", None):
+        extra.append("--segment-tokens=%d" % args.segment_tokens)
+    return extra
 
 
 def build(args):
@@ -367,7 +381,7 @@ def build(args):
 
     runtime = os.path.join(os.path.dirname(os.path.abspath(args.bindir)), "lib", "libseqmix_runtime.so")
     shutil.copy(runtime, args.libdir)
-    manifest = {"chip": args.chip, "mma": getattr(args, "mma", "auto"), "date": datetime.datetime.now().isoformat(timespec="seconds"),
+    manifest = {"chip": args.chip, "mma": getattr(args, "mma", "auto"), "options": compile_options(args), "date": datetime.datetime.now().isoformat(timespec="seconds"),
                 "compiler": os.path.join(os.path.abspath(args.bindir), "seqmix-compile"),
                 "source": _git_describe(), "entries": entries}
     with open(os.path.join(args.libdir, MANIFEST), "w") as f:
@@ -567,7 +581,7 @@ def run(args):
     with open(path) as f:
         manifest = json.load(f)
     entries = [e for e in manifest["entries"] if e["op"] in args.ops]
-    peers = load_peers(args.ops)
+    peers = {} if getattr(args, "no_peers", False) else load_peers(args.ops)
     stream = torch.cuda.current_stream().cuda_stream
     f64 = lambda x: x.float().cpu().numpy().astype(np.float64)
     rel = lambda x, ref: float(np.linalg.norm(f64(x) - ref) / np.linalg.norm(ref))
@@ -630,6 +644,8 @@ def run(args):
         for op_group in (LINEAR_OPS, ("mamba2",)):
             group = [e for e in entries if e["kind"] == "bench" and e["op"] in op_group]
             for shape in (MAMBA2_SHAPES if op_group == ("mamba2",) else LINEAR_SHAPES):
+                if getattr(args, "shapes", None) and tuple(shape[:2]) not in args.shapes:
+                    continue
                 at = [e for e in group if tuple(e["shape"]) == shape]
                 runnable = [(e, ours) for e in at for ours in [load(e)] if ours is not None]
                 if not runnable:
@@ -673,10 +689,12 @@ def run(args):
                 del t, o
                 torch.cuda.empty_cache()
     result = {"device": device, "date": date, "torch": torch.__version__, "build": {k: manifest.get(k) for k in (
-              "chip", "date", "compiler", "source")}, "checks": checks, "records": records, "skipped": skipped,
+              "chip", "mma", "options", "date", "compiler", "source")}, "checks": checks, "records": records, "skipped": skipped,
               "method": "CUDA events around each call, %d warm-up calls then %d timed; median, min, max; "
                         "inputs not rotated (> L2)" % (args.warmup, args.reps)}
     subset = "" if set(args.ops) == set(OPS) else "-" + "-".join(args.ops)  # runs of subsets do not overwrite
+    if getattr(args, "shapes", None) or getattr(args, "no_peers", False):
+        subset += "-partial"
     name = "%s-%s-prefill%s.json" % (date, gpu, subset)
     for d in filter(None, [args.out, args.results]):
         os.makedirs(d, exist_ok=True)
@@ -701,6 +719,10 @@ def main():
     b.add_argument("--chip", default="sm_90a")
     b.add_argument("--mma", default="auto", choices=["auto", "wgmma", "sync"],
                    help="seqmix-compile --mma: the bf16 kernels' tensor-core instruction")
+    b.add_argument("--segments", choices=["chained", "passes"], default=None,
+                   help="seqmix-compile --segments: how the bf16 kernels run the segments carry")
+    b.add_argument("--segment-tokens", type=int, default=None,
+                   help="seqmix-compile --segment-tokens: tokens per segment of the chained carry")
     b.add_argument("--bindir", default=os.path.join(ROOT, "build", "bin"))
     b.add_argument("--libdir", default=LIBDIR)
     b.add_argument("--ops", type=ops, default=OPS)
@@ -714,6 +736,9 @@ def main():
     r.add_argument("--warmup", type=int, default=10)
     r.add_argument("--reps", type=int, default=50)
     r.add_argument("--skip-checks", action="store_true")
+    r.add_argument("--no-peers", action="store_true", help="time ours only (variants of our kernels)")
+    r.add_argument("--shapes", type=lambda s: [tuple(int(d) for d in bt.split("x")) for bt in s.split(",")],
+                   default=None, help="only these (B, T), e.g. 2x16384,1x65536")
     args = p.parse_args()
     sys.exit(build(args) if args.cmd == "build" else run(args))
 

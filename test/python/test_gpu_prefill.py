@@ -297,10 +297,10 @@ def test_dry_run_g_input_variant(small, tmp_path, monkeypatch, capsys):
     # computes g = A dt with torch in the timed call. Force the fallback by failing the first variant.
     compile_library = gp.compile_library
 
-    def reject_module(bindir, chip, src, lib, mma="auto"):
+    def reject_module(bindir, chip, src, lib, mma="auto", extra=()):
         if "ginput" not in src:
             return False, "seqmix-compile " + src, "seqmix-compile exit 1: rejected for the test"
-        return compile_library(bindir, chip, src, lib, mma)
+        return compile_library(bindir, chip, src, lib, mma, extra)
     monkeypatch.setattr(gp, "compile_library", reject_module)
     args = argparse.Namespace(chip="cpu", bindir=BINDIR, libdir=str(tmp_path / "libs"), ops=("mamba2",), strict=False)
     assert gp.build(args) == 0
@@ -318,10 +318,10 @@ def test_dry_run_g_input_variant(small, tmp_path, monkeypatch, capsys):
 def test_dry_run_skips_what_was_not_built(small, tmp_path, monkeypatch, capsys):
     compile_library = gp.compile_library
 
-    def reject_long(bindir, chip, src, lib, mma="auto"):
+    def reject_long(bindir, chip, src, lib, mma="auto", extra=()):
         if "_b1_t130_" in src or "check" in src and "retnet" in src:
             return False, "seqmix-compile " + src, "seqmix-compile exit 1: rejected for the test"
-        return compile_library(bindir, chip, src, lib, mma)
+        return compile_library(bindir, chip, src, lib, mma, extra)
     monkeypatch.setattr(gp, "compile_library", reject_long)
     args = argparse.Namespace(chip="cpu", bindir=BINDIR, libdir=str(tmp_path / "libs"), ops=("retnet", "mamba2"),
                               strict=True)
