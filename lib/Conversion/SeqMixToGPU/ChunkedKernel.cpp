@@ -228,6 +228,11 @@ private:
   Value readSpecialRegister(StringRef name) {
     return seqmix::readSpecialRegister(b, loc, name);
   }
+  /// Whether the chunk loop reads %tid.x afresh in each chunk for its own
+  /// sake (besides dt, D and the chained carry, which need it).
+  bool rereadsThreadIds() const {
+    return spec.wgmma && spec.keyDim == 128 && spec.decay != DecayKind::Scalar;
+  }
   /// tid, lane, warp, gid and tig from a fresh read of %tid.x.
   void readThreadCoordinates() {
     tid = readSpecialRegister("tid.x");
@@ -1184,10 +1189,13 @@ KernelEmitter::LoopResult KernelEmitter::emitChunkLoop(ArrayRef<Acc> initial,
     // With dt or D, the thread coordinates are read afresh in each chunk:
     // otherwise LLVM keeps the offsets derived from them (64-bit) through the
     // loop, and the few more that dt and D need make ptxas spill at K = 128.
-    // The chained carry's two loops do the same (its kernels spill without
-    // it); the other kernels were measured as they are (NOTES.md, v9).
+    // So do the chained carry's two loops (its kernels spill without it)
+    // and the wgmma kernels at K = 128 without a scalar decay (measured on
+    // an H100: RetNet 255 -> 190 registers, no spill, faster; linear
+    // attention slightly faster; slower with a scalar decay and at K = 64,
+    // bench/results/NOTES.md, v9 and v11).
     std::array<Value, 5> saved = {tid, lane, warp, gid, tig};
-    if (spec.hasDt || spec.hasSkip || spec.chained)
+    if (spec.hasDt || spec.hasSkip || spec.chained || rereadsThreadIds())
       readThreadCoordinates();
     SmallVector<Acc> s;
     for (size_t i = 0; i < initial.size(); ++i)
