@@ -159,7 +159,7 @@ struct SharedLayout {
 using Acc = std::array<Value, 4>;
 
 /// Builds the kernel body.
-class KernelEmitter : ScalarBuilder {
+class KernelEmitter : ScalarBuilder, CtaPlacement {
 public:
   KernelEmitter(OpBuilder &b, Location loc, const ChunkedKernelSpec &spec)
       : ScalarBuilder(b, loc),
@@ -396,6 +396,25 @@ private:
   void writeStateToShared(ArrayRef<Acc> state);
   /// The global offset of the state element (d, 2·tig) of n-tile n.
   Value stateOffset(Value d, int64_t n);
+  /// Calls `fn(i, half, offset)` for each pair of state elements the thread
+  /// holds: elements 2·half and 2·half + 1 of accumulator i, at `offset` in
+  /// a [N, Hv, K, V] state buffer (init, final, carry).
+  void forEachStatePair(llvm::function_ref<void(size_t, int64_t, Value)> fn) {
+    for (int64_t mt = 0; mt < spec.keyDim / 64; ++mt) {
+      Value d0 = add(stateRow(mt), gid);
+      for (int64_t n = 0; n < kNTiles; ++n)
+        for (int64_t half = 0; half < 2; ++half)
+          fn(mt * kNTiles + n, half, stateOffset(add(d0, 8 * half), n));
+    }
+  }
+  /// The chained carry's segment z = n·nseg + s (`cta.sequence`) of
+  /// sequence n: sets stateBase to the slice of n and returns (n, s).
+  std::pair<Value, Value> splitSegment(const CtaCoordinates &cta) {
+    Value n = arith::DivUIOp::create(b, loc, cta.sequence, nseg);
+    Value s = arith::RemUIOp::create(b, loc, cta.sequence, nseg);
+    stateBase = emitStateOffset(b, loc, spec, cta.vTile, cta.head, n, kTileV);
+    return {n, s};
+  }
   /// The first state row of m-tile `mt` of this warp.
   /// (wgmma: warp w holds rows [16w, 16w + 16) of each 64-row m-tile.)
   Value stateRow(int64_t mt) {
@@ -415,12 +434,10 @@ private:
 
   // Arguments.
   Value q, k, v, gate, dt, skip, init, seqlens, carry, flags, out, finalState,
-      seqLen, nseg;
-  // Thread and block coordinates (index).
-  Value tid, lane, warp, gid, tig, vTile, head, batch, qkHead;
-  // Base offsets (elements) of this CTA's slices.
-  Value qkBase, vBase, gateBase, stateBase;
-  Value lastToken;
+      nseg;
+  // Thread coordinates (index); the CTA's (and its sequence's length and
+  // slice offsets) are CtaPlacement's.
+  Value tid, lane, warp, gid, tig;
   // Shared memory: the dynamic buffer, the bytes from its start to the
   // layout's start (aligned to 1024 for wgmma, else none), the shared-space
   // address of the layout's start (wgmma); S and G.
@@ -1121,24 +1138,13 @@ void KernelEmitter::setUpSharedMemory() {
 }
 
 SmallVector<Acc> KernelEmitter::loadInitialState() {
-  SmallVector<Acc> state;
-  for (int64_t mt = 0; mt < spec.keyDim / 64; ++mt) {
-    Value d0 = add(stateRow(mt), gid);
-    for (int64_t n = 0; n < kNTiles; ++n) {
-      if (!spec.hasInit) {
-        state.push_back(zeroAcc());
-        continue;
-      }
-      Acc acc;
-      for (int64_t half = 0; half < 2; ++half) {
-        Value pair = vload(VectorType::get({2}, f32), init,
-                           {stateOffset(add(d0, 8 * half), n)}, 8);
-        acc[2 * half] = extract(pair, 0);
-        acc[2 * half + 1] = extract(pair, 1);
-      }
-      state.push_back(acc);
-    }
-  }
+  SmallVector<Acc> state(spec.keyDim / 64 * kNTiles, zeroAcc());
+  if (spec.hasInit)
+    forEachStatePair([&](size_t i, int64_t half, Value offset) {
+      Value pair = vload(VectorType::get({2}, f32), init, {offset}, 8);
+      state[i][2 * half] = extract(pair, 0);
+      state[i][2 * half + 1] = extract(pair, 1);
+    });
   return state;
 }
 
@@ -1377,22 +1383,16 @@ SmallVector<Acc> KernelEmitter::emitChainedCarry(Value segment,
     SmallVector<Value> loaded;
     auto pairType =
         LLVM::LLVMStructType::getLiteral(b.getContext(), {f32, f32});
-    for (int64_t mt = 0; mt < spec.keyDim / 64; ++mt) {
-      Value d0 = add(stateRow(mt), gid);
-      for (int64_t n = 0; n < kNTiles; ++n)
-        for (int64_t half = 0; half < 2; ++half) {
-          Value pair =
-              inlineAsm(pairType,
-                        ValueRange{globalAddress(
-                            carry, stateOffset(add(d0, 8 * half), n), 4)},
-                        "ld.relaxed.gpu.global.v2.f32 {$0, $1}, [$2];",
-                        "=f,=f,l,~{memory}")
-                  .getRes();
-          for (int64_t i = 0; i < 2; ++i)
-            loaded.push_back(LLVM::ExtractValueOp::create(
-                b, loc, pair, ArrayRef<int64_t>{i}));
-        }
-    }
+    forEachStatePair([&](size_t, int64_t, Value offset) {
+      Value pair =
+          inlineAsm(pairType, ValueRange{globalAddress(carry, offset, 4)},
+                    "ld.relaxed.gpu.global.v2.f32 {$0, $1}, [$2];",
+                    "=f,=f,l,~{memory}")
+              .getRes();
+      for (int64_t j = 0; j < 2; ++j)
+        loaded.push_back(
+            LLVM::ExtractValueOp::create(b, loc, pair, ArrayRef<int64_t>{j}));
+    });
     scf::YieldOp::create(b, loc, loaded);
     b.setInsertionPointToStart(prefixOp.elseBlock());
     SmallVector<Value> first;
@@ -1409,26 +1409,18 @@ SmallVector<Acc> KernelEmitter::emitChainedCarry(Value segment,
   // after every thread's stores.
   emitIf(b, loc, notLast, [&] {
     Value decay = exp2(phaseA.getResults().back());
-    for (int64_t mt = 0; mt < spec.keyDim / 64; ++mt) {
-      Value d0 = add(stateRow(mt), gid);
-      for (int64_t n = 0; n < kNTiles; ++n)
-        for (int64_t half = 0; half < 2; ++half) {
-          size_t i = mt * kNTiles + n;
-          Value x[2];
-          for (int64_t j = 0; j < 2; ++j) {
-            Value mine = prefix[i][2 * half + j];
-            if (spec.decay != DecayKind::None)
-              mine = fmul(decay, mine);
-            x[j] = fadd(mine, phaseA.getResult(4 * i + 2 * half + j));
-          }
-          inlineAsm(Type(),
-                    ValueRange{globalAddress(
-                                   carry, stateOffset(add(d0, 8 * half), n), 4),
-                               x[0], x[1]},
-                    "st.relaxed.gpu.global.v2.f32 [$0], {$1, $2};",
-                    "l,f,f,~{memory}");
-        }
-    }
+    forEachStatePair([&](size_t i, int64_t half, Value offset) {
+      Value x[2];
+      for (int64_t j = 0; j < 2; ++j) {
+        Value mine = prefix[i][2 * half + j];
+        if (spec.decay != DecayKind::None)
+          mine = fmul(decay, mine);
+        x[j] = fadd(mine, phaseA.getResult(4 * i + 2 * half + j));
+      }
+      inlineAsm(Type(), ValueRange{globalAddress(carry, offset, 4), x[0], x[1]},
+                "st.relaxed.gpu.global.v2.f32 [$0], {$1, $2};",
+                "l,f,f,~{memory}");
+    });
     inlinePtx("fence.acq_rel.gpu;");
     gpu::BarrierOp::create(b, loc);
     emitIf(b, loc,
@@ -1460,7 +1452,6 @@ void KernelEmitter::emit(gpu::GPUFuncOp func) {
   flags = args.flags;
   out = args.out;
   finalState = args.finalState;
-  seqLen = args.seqLen;
   nseg = args.nseg;
 
   tid = gpu::ThreadIdOp::create(b, loc, gpu::Dimension::x);
@@ -1472,31 +1463,17 @@ void KernelEmitter::emit(gpu::GPUFuncOp func) {
   // CTA's coordinates (the segment as the sequence of a packed batch).
   if (spec.chained)
     setUpSharedMemory();
-  CtaCoordinates cta =
-      spec.chained ? takeTicket() : emitCtaCoordinates(b, loc, spec);
-  vTile = cta.vTile;
-  head = cta.head;
-  batch = cta.sequence;
-  qkHead = cta.qkHead;
-
-  SequenceTokens tokens = emitSequenceTokens(b, loc, spec, args, batch);
-  seqLen = tokens.length;
-  SliceOffsets offsets = emitSliceOffsets(b, loc, spec, cta, tokens, kTileV);
-  qkBase = offsets.qk;
-  vBase = offsets.v;
-  gateBase = offsets.gate;
-  stateBase = offsets.state;
-  lastToken = offsets.lastToken;
+  place(b, loc, spec, args,
+        spec.chained ? takeTicket() : emitCtaCoordinates(b, loc, spec), kTileV);
   Value segment, unitFlag;
   if (spec.chained) {
     // Segment s of sequence n: init, final and carry are per sequence.
-    Value sequence = arith::DivUIOp::create(b, loc, batch, nseg);
-    segment = arith::RemUIOp::create(b, loc, batch, nseg);
-    stateBase = emitStateOffset(b, loc, spec, vTile, head, sequence, kTileV);
-    unitFlag = add(add(mul(add(mul(sequence, spec.valueHeads), head),
-                           spec.valueDim / kTileV),
-                       vTile),
-                   1);
+    Value seq;
+    std::tie(seq, segment) = splitSegment({vTile, head, sequence, qkHead});
+    unitFlag = add(
+        add(mul(add(mul(seq, spec.valueHeads), head), spec.valueDim / kTileV),
+            vTile),
+        1);
   }
   if (spec.decay == DecayKind::Static)
     logGamma = load(gate, {head});
@@ -1534,11 +1511,7 @@ void KernelEmitter::emit(gpu::GPUFuncOp func) {
       readThreadCoordinates();
       Value ticket = arith::IndexCastUIOp::create(b, loc, b.getIndexType(),
                                                   load(ticketSlot(), {idx(0)}));
-      CtaCoordinates last = coordinatesOfTicket(ticket);
-      Value sequence = arith::DivUIOp::create(b, loc, last.sequence, nseg);
-      Value seg = arith::RemUIOp::create(b, loc, last.sequence, nseg);
-      stateBase = emitStateOffset(b, loc, spec, last.vTile, last.head, sequence,
-                                  kTileV);
+      Value seg = splitSegment(coordinatesOfTicket(ticket)).second;
       auto ifOp = scf::IfOp::create(
           b, loc,
           arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, seg,
@@ -1548,18 +1521,13 @@ void KernelEmitter::emit(gpu::GPUFuncOp func) {
     } else {
       recomputeStateCoordinates();
     }
-    for (int64_t mt = 0; mt < spec.keyDim / 64; ++mt) {
-      Value d0 = add(stateRow(mt), gid);
-      for (int64_t n = 0; n < kNTiles; ++n) {
-        const Acc &acc = result.state[mt * kNTiles + n];
-        for (int64_t half = 0; half < 2; ++half) {
-          Value pair = vector::FromElementsOp::create(
-              b, loc, VectorType::get({2}, f32),
-              ValueRange{acc[2 * half], acc[2 * half + 1]});
-          vstore(pair, finalState, {stateOffset(add(d0, 8 * half), n)}, 8);
-        }
-      }
-    }
+    forEachStatePair([&](size_t i, int64_t half, Value offset) {
+      const Acc &acc = result.state[i];
+      Value pair = vector::FromElementsOp::create(
+          b, loc, VectorType::get({2}, f32),
+          ValueRange{acc[2 * half], acc[2 * half + 1]});
+      vstore(pair, finalState, {offset}, 8);
+    });
   }
   gpu::ReturnOp::create(b, loc);
 }

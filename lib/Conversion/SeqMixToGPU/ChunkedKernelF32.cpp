@@ -116,7 +116,7 @@ struct TokenGates {
   std::array<Value, 2> g, dt;
 };
 
-class F32Emitter : ScalarBuilder {
+class F32Emitter : ScalarBuilder, CtaPlacement {
 public:
   F32Emitter(OpBuilder &b, Location loc, const ChunkedKernelSpec &spec)
       : ScalarBuilder(b, loc), spec(spec), layout{spec.keyDim},
@@ -206,12 +206,9 @@ private:
   Attribute workgroup;
 
   ChunkedKernelArgs args;
-  /// The sequence's length (T, or its share of a packed batch).
-  Value seqLen, lastToken;
-  // Thread and block coordinates (index).
-  Value tid, tx, ty, lane, warp, vTile, head, sequence, qkHead;
-  // Base offsets (elements) of this CTA's slices.
-  Value qkBase, vBase, gateBase, stateBase;
+  // Thread coordinates (index); the CTA's (and its sequence's length and
+  // slice offsets) are CtaPlacement's.
+  Value tid, tx, ty, lane, warp;
   // log γ of this head (static decay), D of this head (skip).
   Value logGamma, skipD;
   // Shared memory.
@@ -504,20 +501,7 @@ void F32Emitter::emit(gpu::GPUFuncOp func) {
   ty = div(tid, kGrid);
   lane = rem(tid, 32);
   warp = div(tid, 32);
-  CtaCoordinates cta = emitCtaCoordinates(b, loc, spec);
-  vTile = cta.vTile;
-  head = cta.head;
-  sequence = cta.sequence;
-  qkHead = cta.qkHead;
-
-  SequenceTokens tokens = emitSequenceTokens(b, loc, spec, args, sequence);
-  seqLen = tokens.length;
-  SliceOffsets offsets = emitSliceOffsets(b, loc, spec, cta, tokens, kTileV);
-  qkBase = offsets.qk;
-  vBase = offsets.v;
-  gateBase = offsets.gate;
-  stateBase = offsets.state;
-  lastToken = offsets.lastToken;
+  place(b, loc, spec, args, emitCtaCoordinates(b, loc, spec), kTileV);
   if (spec.decay == DecayKind::Static)
     logGamma = load(args.gate, {head});
   if (spec.hasSkip)

@@ -325,7 +325,6 @@ static void launchSegments(OpBuilder &b, Location loc,
   Value segments = mul(batch, nseg);
   Value count = b.createOrFold<arith::AddIOp>(loc, segments, c(1));
   int64_t stateSize = spec.keyDim * spec.valueDim;
-  Value states = mul(segments, c(heads * stateSize));
   Type f32 = b.getF32Type(), i32 = b.getI32Type();
   auto tokenType = gpu::AsyncTokenType::get(b.getContext());
   Value token =
@@ -390,6 +389,8 @@ static void launchSegments(OpBuilder &b, Location loc,
     return;
   }
 
+  // Passes: the local states and the prefixes of every segment.
+  Value states = mul(segments, c(heads * stateSize));
   Value local = alloc(f32, states);
   Value prefix = alloc(f32, states);
   Value decay = spec.decay == DecayKind::Scalar

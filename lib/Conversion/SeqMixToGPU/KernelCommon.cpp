@@ -131,6 +131,24 @@ SliceOffsets seqmix::emitSliceOffsets(OpBuilder &b, Location loc,
   return offsets;
 }
 
+void CtaPlacement::place(OpBuilder &b, Location loc,
+                         const ChunkedKernelSpec &spec,
+                         const ChunkedKernelArgs &args,
+                         const CtaCoordinates &cta, int64_t tileV) {
+  vTile = cta.vTile;
+  head = cta.head;
+  sequence = cta.sequence;
+  qkHead = cta.qkHead;
+  SequenceTokens tokens = emitSequenceTokens(b, loc, spec, args, sequence);
+  seqLen = tokens.length;
+  SliceOffsets offsets = emitSliceOffsets(b, loc, spec, cta, tokens, tileV);
+  qkBase = offsets.qk;
+  vBase = offsets.v;
+  gateBase = offsets.gate;
+  stateBase = offsets.state;
+  lastToken = offsets.lastToken;
+}
+
 SequenceTokens seqmix::emitSequenceTokens(OpBuilder &b, Location loc,
                                           const ChunkedKernelSpec &spec,
                                           const ChunkedKernelArgs &args,

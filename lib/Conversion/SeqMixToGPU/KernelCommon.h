@@ -120,6 +120,19 @@ SliceOffsets emitSliceOffsets(OpBuilder &b, Location loc,
                               const CtaCoordinates &cta,
                               const SequenceTokens &tokens, int64_t tileV);
 
+/// A CTA's place, as both chunked kernels keep it: its coordinates, the
+/// length of its sequence and the offsets of its slices.
+struct CtaPlacement {
+  Value vTile, head, sequence, qkHead;
+  Value seqLen, qkBase, vBase, gateBase, stateBase, lastToken;
+
+  /// Fills in every member for the CTA at `cta`, with emitSequenceTokens
+  /// and emitSliceOffsets.
+  void place(OpBuilder &b, Location loc, const ChunkedKernelSpec &spec,
+             const ChunkedKernelArgs &args, const CtaCoordinates &cta,
+             int64_t tileV);
+};
+
 /// The element offset of the state slice of (V tile, value head, sequence):
 /// ((n·Hv + h)·K)·V + tileV·tile.
 Value emitStateOffset(OpBuilder &b, Location loc, const ChunkedKernelSpec &spec,
