@@ -355,3 +355,38 @@ func.func @nested_sum(%q: !qk, %k: !qk, %v: !v, %d1: !d, %d2: !d) -> !v {
   %o = seqmix.apply %m, %v {form = #seqmix.form<chunked, chunk = 64, carry = onchip, split_v = 1>} : !m2, !v -> !v
   return %o : !v
 }
+
+// -----
+
+// Linear attention at K = 64: its kernel's shared memory lets 3 CTAs share a
+// multiprocessor, which would put 512 CTAs in waves of 396 and 116, so the
+// launch asks for just more than a third of a multiprocessor's 228 KiB (2
+// fit: waves of 264 and 248). 256 CTAs fill one wave either way and keep
+// the kernel's own size; with B unknown the choice is made when it runs.
+
+!qk = tensor<16x100x32x64xbf16>
+!m = !seqmix.mixer<16x32x100, #seqmix.semiseparable<state = 64, decay = none, transition = additive>>
+!qkd = tensor<?x100x32x64xbf16>
+!md = !seqmix.mixer<?x32x100, #seqmix.semiseparable<state = 64, decay = none, transition = additive>>
+!qk8 = tensor<8x100x32x64xbf16>
+!m8 = !seqmix.mixer<8x32x100, #seqmix.semiseparable<state = 64, decay = none, transition = additive>>
+
+// CHECK-LABEL: func.func @occupancy
+// CHECK: gpu.launch_func @seqmix_kernels::@chunked_additive_none_k64_v64_h32x32
+// CHECK-SAME: blocks in (%c1{{.*}}, %c32, %c16) threads in (%c128, %c1{{.*}}, %c1{{.*}}) dynamic_shared_memory_size %c76816_i32
+// CHECK: %[[CTAS:.*]] = arith.muli %{{.*}}, %c32
+// CHECK: %[[SMEM:.*]] = arith.select %{{.*}}, %c76816{{.*}}, %c{{[0-9_]+}} : index
+// CHECK: %[[SMEM32:.*]] = arith.index_cast %[[SMEM]] : index to i32
+// CHECK: gpu.launch_func @seqmix_kernels::@chunked_additive_none_k64_v64_h32x32
+// CHECK-SAME: dynamic_shared_memory_size %[[SMEM32]]
+// CHECK: gpu.launch_func @seqmix_kernels::@chunked_additive_none_k64_v64_h32x32
+// CHECK-SAME: blocks in (%c1{{.*}}, %c32{{.*}}, %c8) threads in (%c128{{.*}}, %c1{{.*}}, %c1{{.*}}) dynamic_shared_memory_size %c64768_i32
+func.func @occupancy(%q: !qk, %v: !qk, %qd: !qkd, %vd: !qkd, %q8: !qk8, %v8: !qk8) -> (!qk, !qkd, !qk8) {
+  %m = seqmix.semiseparable %q, %q : !qk, !qk -> !m
+  %o = seqmix.apply %m, %v {form = #seqmix.form<chunked, chunk = 64, carry = onchip, split_v = 1>} : !m, !qk -> !qk
+  %md = seqmix.semiseparable %qd, %qd : !qkd, !qkd -> !md
+  %od = seqmix.apply %md, %vd {form = #seqmix.form<chunked, chunk = 64, carry = onchip, split_v = 1>} : !md, !qkd -> !qkd
+  %m8 = seqmix.semiseparable %q8, %q8 : !qk8, !qk8 -> !m8
+  %o8 = seqmix.apply %m8, %v8 {form = #seqmix.form<chunked, chunk = 64, carry = onchip, split_v = 1>} : !m8, !qk8 -> !qk8
+  return %o, %od, %o8 : !qk, !qkd, !qk8
+}

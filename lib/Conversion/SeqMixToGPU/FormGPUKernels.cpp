@@ -250,6 +250,56 @@ static int64_t getChainedSegmentTokens(const ChunkedKernelSpec &spec) {
   return spec.keyDim == 128 ? 256 : 384;
 }
 
+/// The dynamic shared memory of a launch of `ctas` CTAs whose kernel needs
+/// `bytes`. When the occupancy that `bytes` allows would leave the grid's
+/// last wave mostly empty (512 CTAs at 3 per multiprocessor: 396, then 116
+/// alone on their multiprocessors) and a lower one of at least 2 fills the
+/// waves better (2 per multiprocessor: 264, then 248), the launch asks for
+/// enough more that only that many fit. The cost of occupancy o is
+/// ceil(ctas / (o·SMs)) · min(o, ceil(ctas / SMs)): rounds of CTAs per
+/// multiprocessor times the CTAs that share one in a round (their bytes
+/// share its bandwidth); a lower occupancy must be 5% cheaper. Registers may
+/// cap the occupancy lower still, which the padding leaves as it is.
+static Value getLaunchSharedMemory(OpBuilder &b, Location loc, Value ctas,
+                                   int64_t bytes, TargetAttr target) {
+  // Each CTA also holds 1 KiB of shared memory that the driver reserves.
+  constexpr int64_t reserved = 1024;
+  TargetAttr figures = target.withDefaults();
+  int64_t perSM = figures.getSmemKb() * 1024, sms = figures.getSms();
+  int64_t most = perSM / (bytes + reserved);
+  auto c = [&](int64_t v) -> Value {
+    return arith::ConstantIndexOp::create(b, loc, v);
+  };
+  auto i32 = [&](Value v) -> Value {
+    return b.createOrFold<arith::IndexCastOp>(loc, b.getI32Type(), v);
+  };
+  if (most <= 2)
+    return i32(c(bytes));
+  auto mul = [&](Value x, Value y) -> Value {
+    return b.createOrFold<arith::MulIOp>(loc, x, y);
+  };
+  auto ceilDiv = [&](Value x, int64_t y) -> Value {
+    return b.createOrFold<arith::CeilDivUIOp>(loc, x, c(y));
+  };
+  Value perRound = ceilDiv(ctas, sms);
+  auto cost = [&](int64_t o) {
+    return mul(ceilDiv(ctas, o * sms),
+               b.createOrFold<arith::MinUIOp>(loc, c(o), perRound));
+  };
+  Value best = c(bytes), bestCost = cost(most);
+  for (int64_t o = most - 1; o >= 2; --o) {
+    Value oCost = cost(o);
+    Value cheaper = b.createOrFold<arith::CmpIOp>(
+        loc, arith::CmpIPredicate::ult, mul(oCost, c(20)),
+        mul(bestCost, c(19)));
+    // Just more than a (o + 1)-th CTA could have.
+    int64_t padded = std::max(bytes, perSM / (o + 1) - reserved + 16);
+    best = b.createOrFold<arith::SelectOp>(loc, cheaper, c(padded), best);
+    bestCost = b.createOrFold<arith::SelectOp>(loc, cheaper, oCost, bestCost);
+  }
+  return i32(best);
+}
+
 /// The segments carry (SegmentKernels.h): splits each of the N sequences
 /// into nseg segments when the grid of the on-chip carry would leave
 /// multiprocessors idle, and launches the on-chip kernel otherwise. The
@@ -315,10 +365,12 @@ static void launchSegments(OpBuilder &b, Location loc,
   // Not split: the on-chip carry, as for #seqmix.form<..., carry = onchip>.
   b.setInsertionPointToStart(ifOp.elseBlock());
   emitIf(b, loc, nonEmpty, [&] {
-    gpu::LaunchFuncOp::create(b, loc, cache.chunked(spec),
-                              gpu::KernelDim3{c(vTiles), c(heads), batch},
-                              block, smemOf(spec.getSharedMemoryBytes()),
-                              args.inOrder(spec));
+    gpu::LaunchFuncOp::create(
+        b, loc, cache.chunked(spec),
+        gpu::KernelDim3{c(vTiles), c(heads), batch}, block,
+        getLaunchSharedMemory(b, loc, ctas, spec.getSharedMemoryBytes(),
+                              target),
+        args.inOrder(spec));
   });
 
   b.setInsertionPointToStart(ifOp.thenBlock());
@@ -528,8 +580,10 @@ static LogicalResult formKernel(ApplyOp op, const ApplyOperands &match,
     gpu::KernelDim3 grid{c(spec.valueDim / spec.getTileV()), c(spec.valueHeads),
                          sequences};
     gpu::KernelDim3 block{c(spec.getThreads()), c(1), c(1)};
-    Value smem = arith::ConstantIntOp::create(b, loc, b.getI32Type(),
-                                              spec.getSharedMemoryBytes());
+    Value ctas = b.createOrFold<arith::MulIOp>(
+        loc, sequences, c(spec.valueDim / spec.getTileV() * spec.valueHeads));
+    Value smem = getLaunchSharedMemory(b, loc, ctas,
+                                       spec.getSharedMemoryBytes(), target);
     // No launch for an empty batch (a grid of size 0 is a launch error).
     Value nonEmpty = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne,
                                            sequences, c(0));
