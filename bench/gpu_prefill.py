@@ -13,7 +13,8 @@ network, no LLVM/MLIR):
 `build` options: --bindir DIR (seqmix-compile and seqmix-opt; default build/bin, whose ../lib holds
 libseqmix_runtime.so), --ops linear_attn,mamba2 (a subset; default all), --chip sm_90a, --libdir,
 --strict (exit 1 when anything was rejected; by default rejections are reported and exit 0),
---segments chained|passes and --segment-tokens N (seqmix-compile's options of the segments carry).
+--segments chained|passes and --segment-tokens N (seqmix-compile's options of the segments carry),
+--loads cp-async|tma (how the wgmma kernels load Q, K and V).
 `run` options: --ops, --libdir, --out (default $OUT), --results (default bench/results; '' for
 none), --warmup 10, --reps 50, --skip-checks, --shapes 2x16384,1x65536 (only those (B, T)),
 --no-peers (ours only, to compare variants of our kernels; such partial runs write
@@ -326,12 +327,14 @@ def build_library(args, entry, stem, shape, form=None, variants=None):
 
 
 def compile_options(args):
-    """seqmix-compile's options of the segments carry that `build` was given."""
+    """seqmix-compile's options (segments carry, loads) that `build` was given."""
     extra = []
     if getattr(args, "segments", None):
         extra.append("--segments=" + args.segments)
     if getattr(args, "segment_tokens", None):
         extra.append("--segment-tokens=%d" % args.segment_tokens)
+    if getattr(args, "loads", None):
+        extra.append("--loads=" + args.loads)
     return extra
 
 
@@ -723,6 +726,8 @@ def main():
                    help="seqmix-compile --segments: how the bf16 kernels run the segments carry")
     b.add_argument("--segment-tokens", type=int, default=None,
                    help="seqmix-compile --segment-tokens: tokens per segment of the chained carry")
+    b.add_argument("--loads", choices=["cp-async", "tma"], default=None,
+                   help="seqmix-compile --loads: how the wgmma kernels load Q, K and V")
     b.add_argument("--bindir", default=os.path.join(ROOT, "build", "bin"))
     b.add_argument("--libdir", default=LIBDIR)
     b.add_argument("--ops", type=ops, default=OPS)

@@ -34,7 +34,9 @@
 #include "seqmix/Runtime/CudaDriver.h"
 #include "seqmix/Runtime/Runtime.h"
 
+#include <array>
 #include <cstdint>
+#include <map>
 #include <mutex>
 #include <string>
 #include <unordered_map>
@@ -56,6 +58,11 @@ std::string moduleLoadError; // why the last mgpuModuleLoad failed
 int defaultDevice = 0;       // mgpuSetDefaultDevice
 /// Dynamic shared memory limits already raised, per function.
 std::unordered_map<CUfunction, unsigned> sharedLimits;
+
+/// The tensor maps in device memory (seqmix_runtime_tensor_map), by context
+/// and content.
+std::map<std::pair<CUcontext, std::array<uint64_t, 16>>, CUdeviceptr>
+    tensorMaps;
 
 /// CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES
 constexpr int kMaxDynamicSharedAttribute = 8;
@@ -194,6 +201,10 @@ void mgpuLaunchKernel(CUfunction function, intptr_t gridX, intptr_t gridY,
            "function was not loaded)");
     return;
   }
+  // An earlier step of the call failed (a tensor map, say): its kernels
+  // would read what that step did not make.
+  if (call.failed)
+    return;
   CudaDriver *driver = driverWithContext();
   if (!driver)
     return;
@@ -352,6 +363,56 @@ void mgpuMemset16(void *dst, unsigned short value, size_t count,
                            reinterpret_cast<CUdeviceptr>(dst), value, count,
                            stream))
       recordFailure();
+}
+
+uint64_t seqmix_runtime_tensor_map(void *base, int64_t rows, int64_t heads,
+                                   int64_t cols) {
+  if (rows <= 0 || call.failed)
+    return 0;
+  CudaDriver *driver = driverWithContext();
+  if (!driver)
+    return 0;
+  if (!driver->cuTensorMapEncodeTiled) {
+    fail("TMA loads need cuTensorMapEncodeTiled (CUDA 12 or later); this "
+         "driver lacks it: compile with --loads=cp-async");
+    return 0;
+  }
+  if (reinterpret_cast<uintptr_t>(base) % 16 != 0) {
+    fail("TMA loads need 16-byte aligned inputs; an input starts at " +
+         std::to_string(reinterpret_cast<uintptr_t>(base)) +
+         ": compile with --loads=cp-async");
+    return 0;
+  }
+  constexpr int kBFloat16 = 9, kSwizzle128B = 3, kPromote256B = 3;
+  constexpr int kNone = 0;
+  unsigned long long dims[3] = {static_cast<unsigned long long>(cols),
+                                static_cast<unsigned long long>(heads),
+                                static_cast<unsigned long long>(rows)};
+  unsigned long long strides[2] = {dims[0] * 2, dims[0] * dims[1] * 2};
+  unsigned box[3] = {64, 1, 64}, elementStrides[3] = {1, 1, 1};
+  alignas(64) std::array<uint64_t, 16> map{};
+  if (!SEQMIX_CUDA_CHECK(*driver, cuTensorMapEncodeTiled, map.data(), kBFloat16,
+                         3, base, dims, strides, box, elementStrides, kNone,
+                         kSwizzle128B, kPromote256B, kNone)) {
+    recordFailure();
+    return 0;
+  }
+  std::lock_guard<std::mutex> lock(globalMutex);
+  CUcontext context = nullptr;
+  (void)driver->cuCtxGetCurrent(&context);
+  auto key = std::make_pair(context, map);
+  auto it = tensorMaps.find(key);
+  if (it != tensorMaps.end())
+    return it->second;
+  CUdeviceptr copy = 0;
+  if (!SEQMIX_CUDA_CHECK(*driver, cuMemAlloc, &copy, sizeof(map)) ||
+      !SEQMIX_CUDA_CHECK(*driver, cuMemcpyHtoD, copy, map.data(),
+                         sizeof(map))) {
+    recordFailure();
+    return 0;
+  }
+  tensorMaps.emplace(key, copy);
+  return copy;
 }
 
 void mgpuSetDefaultDevice(int32_t device) {

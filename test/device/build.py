@@ -227,7 +227,7 @@ def module_text(lib, split_v=None):
 # compiling
 
 
-def compile_library(lib, compiler, target, out):
+def compile_library(lib, compiler, target, out, loads=None):
     """Compiles one library; fills in its status, file and diagnostic."""
     src = os.path.join(out, "mlir", lib["id"] + ".mlir")
     so = os.path.join(out, "libs", lib["id"] + ".so")
@@ -240,6 +240,8 @@ def compile_library(lib, compiler, target, out):
         cmd = [compiler, os.path.relpath(src, out), "--target=" + target, "-o", os.path.relpath(so, out)]
         if lib["carry"] == "chained":
             cmd.append("--segments=chained")
+        if loads:
+            cmd.append("--loads=" + loads)
         run = subprocess.run(cmd, capture_output=True, text=True, cwd=out)
         diag = (run.stdout + run.stderr).strip()
         # A kernel with another V tile than 64 (say, the f32 one) names the
@@ -251,7 +253,9 @@ def compile_library(lib, compiler, target, out):
         break
     lib["mlir"] = os.path.relpath(src, out)
     lib["command"] = " ".join([os.path.relpath(compiler, ROOT) if compiler.startswith(ROOT) else compiler,
-                               os.path.relpath(src, out), "--target=" + target, "-o", os.path.relpath(so, out)])
+                               os.path.relpath(src, out), "--target=" + target, "-o", os.path.relpath(so, out)]
+                              + (["--segments=chained"] if lib["carry"] == "chained" else [])
+                              + (["--loads=" + loads] if loads else []))
     lib["split_v"] = split_v if split_v is not None else lib["V"] // 64
     if run.returncode == 0:
         lib["status"] = "built"
@@ -287,6 +291,8 @@ def main():
     p.add_argument("--long-t", type=int, default=None, help="T of the long case (default 65536; --cpu: 2048)")
     p.add_argument("--filter", action="append", default=[],
                    help="build only the libraries whose id matches this glob (repeatable)")
+    p.add_argument("--loads", choices=["cp-async", "tma"], default=None,
+                   help="seqmix-compile --loads for every library (the bf16 wgmma kernels' Q, K, V loads)")
     args = p.parse_args()
 
     target = "cpu" if args.cpu else args.chip
@@ -311,7 +317,7 @@ def main():
             sys.exit("build.py: no library matches %s" % args.filter)
     print("build.py: %d libraries for --target=%s into %s" % (len(libs), target, out), flush=True)
     with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
-        futures = [pool.submit(compile_library, lib, compiler, target, out) for lib in libs]
+        futures = [pool.submit(compile_library, lib, compiler, target, out, args.loads) for lib in libs]
         for fut in concurrent.futures.as_completed(futures):
             lib = fut.result()
             first = lib["diagnostic"].splitlines()[0] if lib["status"] != "built" and lib["diagnostic"] else ""
@@ -330,6 +336,7 @@ def main():
         "device": "cpu" if args.cpu else "cuda",
         "built": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "commit": git_commit(),
+        "loads": args.loads or "cp-async",
         "chunk": CHUNK,
         "long_t": long_t,
         "bounds": BOUND,

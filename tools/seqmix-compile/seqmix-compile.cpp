@@ -98,6 +98,12 @@ cl::opt<unsigned> segmentTokensOption(
     cl::desc("GPU targets: tokens per segment of the chained segments carry "
              "(a multiple of 64; default 0: picked from K)"),
     cl::value_desc("n"), cl::init(0), cl::cat(category));
+cl::opt<std::string> loadsOption(
+    "loads",
+    cl::desc("GPU targets: how the wgmma kernels load Q, K and V: cp-async "
+             "(default) or tma (cp.async.bulk.tensor; inputs 16-byte "
+             "aligned)"),
+    cl::value_desc("kind"), cl::init("cp-async"), cl::cat(category));
 cl::opt<EmitKind> emitKind(
     "emit", cl::desc("What to emit"), cl::init(EmitKind::Library),
     cl::values(
@@ -481,6 +487,7 @@ int compile(const char *argv0, Reporter &report) {
     nvvm.mma = mmaOption;
     nvvm.segments = segmentsOption;
     nvvm.segmentTokens = segmentTokensOption;
+    nvvm.loads = loadsOption;
     std::string why;
     if (!cpuPipeline.empty()) {
       if (failed(parsePassPipeline(cpuPipeline, pm)))

@@ -79,6 +79,11 @@ struct NVVMPipelineOptions : public PassPipelineOptions<NVVMPipelineOptions> {
       llvm::cl::desc("Tokens per segment of the chained carry (a multiple "
                      "of 64; 0: picked from K)"),
       llvm::cl::init(0)};
+  PassOptions::Option<std::string> loads{
+      *this, "loads",
+      llvm::cl::desc("How the wgmma kernels load Q, K and V: cp-async or tma "
+                     "(cp.async.bulk.tensor)"),
+      llvm::cl::init("cp-async")};
 };
 
 /// Adds `seqmix-to-nvvm-pipeline` to `pm` (on builtin.module): the target

@@ -104,7 +104,15 @@ def SeqMixFormGPUKernels : Pass<"seqmix-form-gpu-kernels", "::mlir::ModuleOp"> {
            "see docs/GPU.md). The f32 kernels always use `passes`">,
     Option<"segmentTokens", "segment-tokens", "unsigned", /*default=*/"0",
            "Tokens per segment of the chained segments carry (a multiple of "
-           "the chunk, 64); 0 picks it from K (see docs/GPU.md)">
+           "the chunk, 64); 0 picks it from K (see docs/GPU.md)">,
+    Option<"loads", "loads", "std::string", /*default=*/"\"cp-async\"",
+           "How the wgmma kernels load their Q, K and V tiles: `cp-async` "
+           "(16 bytes per thread and copy) or `tma` (sm_90a's tensor memory "
+           "accelerator: one thread issues cp.async.bulk.tensor per 64×64 "
+           "box, completion on a per-stage mbarrier; the host makes the "
+           "tensor maps with seqmix_runtime_tensor_map, and the inputs must "
+           "be 16-byte aligned). The chained segments carry and the "
+           "mma.sync and f32 kernels always use cp.async">
   ];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::bufferization::BufferizationDialect",

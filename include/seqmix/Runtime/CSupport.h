@@ -58,6 +58,18 @@ void _mlir_memref_to_llvm_free(void *ptr);
 void seqmix_runtime_cuda_begin(void *stream);
 int32_t seqmix_runtime_cuda_end(void);
 
+/* A TMA tensor map (CUtensorMap) of a bf16 tensor [rows, heads, cols]
+ * (cols contiguous) at device address `base`, for boxes of 64 columns of one
+ * head by 64 rows, in the 128-byte swizzle, zeros past the last row: the
+ * device address of a copy of it in global memory, which the kernels of
+ * seqmix-form-gpu-kernels="loads=tma" take. The copies are kept for the
+ * life of the process (one per distinct map, made with a synchronous copy
+ * the first time). 0 when rows is 0, or when it fails (the call's failure
+ * recorded: an unaligned `base`, a driver without TMA); the launches of a
+ * failed call are skipped. */
+uint64_t seqmix_runtime_tensor_map(void *base, int64_t rows, int64_t heads,
+                                   int64_t cols);
+
 /* The thread's last error in libseqmix_runtime, or "". */
 const char *seqmix_runtime_last_error(void);
 

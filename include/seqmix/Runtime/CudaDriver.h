@@ -155,6 +155,12 @@ constexpr unsigned CU_STREAM_NON_BLOCKING = 1;
     (CUfunction function, unsigned gridX, unsigned gridY, unsigned gridZ,      \
      unsigned blockX, unsigned blockY, unsigned blockZ,                        \
      unsigned sharedMemBytes, CUstream stream, void **params, void **extra))   \
+  /* CUDA 12+; `map` is a CUtensorMap * (128 bytes, 64-byte aligned). */       \
+  X(cuTensorMapEncodeTiled, "cuTensorMapEncodeTiled", nullptr, false,          \
+    (void *map, int dataType, unsigned rank, void *address,                    \
+     const unsigned long long *dims, const unsigned long long *strides,        \
+     const unsigned *box, const unsigned *elementStrides, int interleave,      \
+     int swizzle, int l2Promotion, int oobFill))                               \
   /* CUDA 11.8+; `config` is a const CUlaunchConfig *. */                      \
   X(cuLaunchKernelEx, "cuLaunchKernelEx", nullptr, false,                      \
     (const void *config, CUfunction function, void **params, void **extra))

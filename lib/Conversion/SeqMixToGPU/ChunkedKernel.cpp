@@ -117,6 +117,8 @@ struct SharedLayout {
   bool decays;
   /// A 16-byte slot for the CTA's ticket (the chained segments carry).
   bool chained;
+  /// Two mbarriers (8 bytes each), one per stage, for the TMA loads.
+  bool tma;
   int64_t pad() const { return wgmma ? 0 : kPad; }
   /// The shapes of the shared views of Q and K, and of V and S.
   SmallVector<int64_t, 2> qkShape() const {
@@ -151,8 +153,9 @@ struct SharedLayout {
     return dtOffset() + (hasDt ? 2 * dtBytes() : 0);
   }
   int64_t ticketOffset() const { return skipOffset() + (hasSkip ? 16 : 0); }
+  int64_t barrierOffset() const { return ticketOffset() + (chained ? 16 : 0); }
   int64_t size() const {
-    return ticketOffset() + (chained ? 16 : 0) + (wgmma ? 1024 : 0);
+    return barrierOffset() + (tma ? 16 : 0) + (wgmma ? 1024 : 0);
   }
 };
 
@@ -166,7 +169,7 @@ public:
         spec(spec), layout{spec.keyDim,  spec.hasDt,
                            spec.hasSkip, spec.stateOnly,
                            spec.wgmma,   spec.decay != DecayKind::None,
-                           spec.chained},
+                           spec.chained, spec.tma},
         outputs(!spec.stateOnly) {
     MLIRContext *ctx = b.getContext();
     i32 = b.getI32Type();
@@ -344,6 +347,20 @@ private:
   Stage stageOf(Value chunk);
   /// Issues the copies of chunk `chunk` into its stage.
   void issueCopies(Value chunk);
+  //===--- TMA (spec.tma) ------------------------------------------------===//
+  /// The 32-bit shared-space address of byte `offset` of the layout.
+  Value sharedAddress(Value offset);
+  /// The mbarrier of the stage that holds chunk `chunk`.
+  Value stageBarrier(Value chunk);
+  /// Thread 0 initialises the two stages' mbarriers; a barrier follows.
+  void initStageBarriers();
+  /// Thread 0 issues the TMA loads of chunk `chunk` (Q unless state-only, K,
+  /// V) into its stage, completing on the stage's mbarrier.
+  void issueTensorLoads(Value chunk);
+  /// Waits for the TMA loads of chunk `chunk`; in a chunk that ends past
+  /// the sequence, zeros the rows of K and V past it (TMA fills zeros only
+  /// past the tensor's last row, and the next sequence or segment follows).
+  void waitTensorLoads(Value chunk);
   /// The natural-log gates of the tokens 2·lane and 2·lane + 1 of `chunk`
   /// (zero past T).
   std::array<Value, 2> loadGates(Value chunk);
@@ -434,7 +451,8 @@ private:
 
   // Arguments.
   Value q, k, v, gate, dt, skip, init, seqlens, carry, flags, out, finalState,
-      nseg;
+      nseg, qMap, kMap, vMap;
+  ChunkedKernelArgs kernelArgs;
   // Thread coordinates (index); the CTA's (and its sequence's length and
   // slice offsets) are CtaPlacement's.
   Value tid, lane, warp, gid, tig;
@@ -478,6 +496,8 @@ std::string ChunkedKernelSpec::getName() const {
     name += "_chained";
   if (wgmma)
     name += "_wgmma";
+  if (tma)
+    name += "_tma";
   return name;
 }
 
@@ -485,7 +505,7 @@ int64_t ChunkedKernelSpec::getSharedMemoryBytes() const {
   return f32Inputs ? getF32SharedMemoryBytes(*this)
                    : SharedLayout{keyDim,    hasDt, hasSkip,
                                   stateOnly, wgmma, decay != DecayKind::None,
-                                  chained}
+                                  chained,   tma}
                          .size();
 }
 
@@ -510,6 +530,8 @@ std::optional<std::string> ChunkedKernelSpec::checkSupported() const {
   if (stateOnly && (f32Inputs || !hasFinal))
     return std::string("a state-only kernel needs bf16 inputs and a final "
                        "state");
+  if (tma && (!wgmma || chained))
+    return std::string("TMA loads need the wgmma kernel, not chained");
   if (chained && (stateOnly || seqlensBits != 32))
     return std::string("a chained segments kernel needs the segments' 32-bit "
                        "offsets and outputs");
@@ -533,6 +555,123 @@ KernelEmitter::Stage KernelEmitter::stageOf(Value chunk) {
   return stage;
 }
 
+Value KernelEmitter::sharedAddress(Value offset) {
+  return arith::IndexCastUIOp::create(b, loc, i32, add(layoutAddress, offset));
+}
+
+Value KernelEmitter::stageBarrier(Value chunk) {
+  return sharedAddress(add(mul(rem(chunk, 2), 8), layout.barrierOffset()));
+}
+
+void KernelEmitter::initStageBarriers() {
+  {
+    auto ifOp = scf::IfOp::create(
+        b, loc,
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, tid, idx(0)),
+        /*withElseRegion=*/false);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(ifOp.thenBlock());
+    for (int64_t stage = 0; stage < 2; ++stage)
+      inlineAsm(Type(), ValueRange{stageBarrier(idx(stage))},
+                "mbarrier.init.shared::cta.b64 [$0], 1;", "r,~{memory}");
+    inlinePtx("fence.mbarrier_init.release.cluster;");
+  }
+  gpu::BarrierOp::create(b, loc);
+}
+
+void KernelEmitter::issueTensorLoads(Value chunk) {
+  auto ifOp = scf::IfOp::create(
+      b, loc,
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, tid, idx(0)),
+      /*withElseRegion=*/false);
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(ifOp.thenBlock());
+  Stage stage = stageOf(chunk);
+  Value barrier = stageBarrier(chunk);
+  auto asI32 = [&](Value x) -> Value {
+    return arith::IndexCastUIOp::create(b, loc, i32, x);
+  };
+  int64_t panels = spec.keyDim / 64;
+  int64_t bytes =
+      (outputs ? 2 : 1) * kChunk * spec.keyDim * 2 + kChunk * kTileV * 2;
+  inlineAsm(Type(), ValueRange{barrier, asI32(idx(bytes))},
+            "mbarrier.arrive.expect_tx.shared::cta.b64 _, [$0], $1;",
+            "r,r,~{memory}");
+  // The CTA's coordinates afresh from the special registers (kept through
+  // the chunk loop, they make ptxas spill at K = 128).
+  CtaCoordinates cta{readSpecialRegister("ctaid.x"),
+                     readSpecialRegister("ctaid.y"),
+                     readSpecialRegister("ctaid.z"), Value()};
+  cta.qkHead = div(cta.head, spec.valueHeads / spec.qkHeads);
+  Value first =
+      emitSequenceTokens(b, loc, spec, kernelArgs, cta.sequence).first;
+  Value row = asI32(add(first, mul(chunk, kChunk)));
+  // A box of 64 columns of one head by 64 rows at (column, head, row).
+  auto load = [&](Value offset, Value map, int64_t column, Value head) {
+    inlineAsm(Type(),
+              ValueRange{sharedAddress(offset), map, asI32(idx(column)),
+                         asI32(head), row, barrier},
+              "cp.async.bulk.tensor.3d.shared::cluster.global.tile.mbarrier::"
+              "complete_tx::bytes [$0], [$1, {$2, $3, $4}], [$5];",
+              "r,l,r,r,r,r,~{memory}");
+  };
+  for (int64_t p = 0; p < panels; ++p) {
+    if (outputs)
+      load(add(stage.offset, layout.qOffset() + p * kChunk * 128), qMap, p * 64,
+           cta.qkHead);
+    load(add(stage.offset, layout.kOffset() + p * kChunk * 128), kMap, p * 64,
+         cta.qkHead);
+  }
+  // V's column is the CTA's V tile's first.
+  inlineAsm(Type(),
+            ValueRange{sharedAddress(add(stage.offset, layout.vOffset())), vMap,
+                       asI32(mul(cta.vTile, kTileV)), asI32(cta.head), row,
+                       barrier},
+            "cp.async.bulk.tensor.3d.shared::cluster.global.tile.mbarrier::"
+            "complete_tx::bytes [$0], [$1, {$2, $3, $4}], [$5];",
+            "r,l,r,r,r,r,~{memory}");
+}
+
+void KernelEmitter::waitTensorLoads(Value chunk) {
+  Value parity =
+      arith::IndexCastUIOp::create(b, loc, i32, rem(div(chunk, 2), 2));
+  inlineAsm(Type(), ValueRange{stageBarrier(chunk), parity},
+            "{\n.reg .pred done;\nseqmix_wait:\n"
+            "mbarrier.try_wait.parity.shared::cta.b64 done, [$0], $1;\n"
+            "@!done bra seqmix_wait;\n}",
+            "r,r,~{memory}");
+  Value t0 = mul(chunk, kChunk);
+  auto ifOp = scf::IfOp::create(b, loc, ult(seqLen, add(t0, kChunk)),
+                                /*withElseRegion=*/false);
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(ifOp.thenBlock());
+  // Rows of K (K / 64 panels of 128 bytes) and V (128 bytes) as 16-byte
+  // pieces; a whole row is zeroed, so the swizzle does not matter.
+  Stage stage = stageOf(chunk);
+  int64_t panels = spec.keyDim / 64;
+  int64_t pieces = (panels + 1) * 8;
+  Value valid = arith::SubIOp::create(b, loc, seqLen, t0);
+  Value zeros = arith::ConstantOp::create(
+      b, loc,
+      DenseElementsAttr::get(VectorType::get({8}, bf16), b.getZeroAttr(bf16)));
+  for (int64_t i = 0; i < kChunk * pieces / kThreads; ++i) {
+    Value e = add(tid, i * kThreads);
+    Value r = div(e, pieces);
+    Value piece = rem(e, pieces);
+    auto past = scf::IfOp::create(b, loc, ule(valid, r),
+                                  /*withElseRegion=*/false);
+    OpBuilder::InsertionGuard pastGuard(b);
+    b.setInsertionPointToStart(past.thenBlock());
+    Value panel = div(piece, 8), col = mul(rem(piece, 8), 8);
+    auto inV = scf::IfOp::create(b, loc, ult(panel, idx(panels)),
+                                 /*withElseRegion=*/true);
+    b.setInsertionPointToStart(inV.thenBlock());
+    vstore(zeros, stage.k, {add(mul(panel, kChunk), r), col}, 16);
+    b.setInsertionPointToStart(inV.elseBlock());
+    vstore(zeros, stage.v, {r, col}, 16);
+  }
+}
+
 void KernelEmitter::issueCopies(Value chunk) {
   Stage stage = stageOf(chunk);
   Value t0 = mul(chunk, kChunk);
@@ -554,10 +693,14 @@ void KernelEmitter::issueCopies(Value chunk) {
     }
   };
   int64_t qkStride = spec.qkHeads * spec.keyDim;
-  if (outputs)
-    copyTile(stage.q, q, qkBase, spec.keyDim / 8, qkStride);
-  copyTile(stage.k, k, qkBase, spec.keyDim / 8, qkStride);
-  copyTile(stage.v, v, vBase, kTileV / 8, spec.valueHeads * spec.valueDim);
+  if (spec.tma) {
+    issueTensorLoads(chunk);
+  } else {
+    if (outputs)
+      copyTile(stage.q, q, qkBase, spec.keyDim / 8, qkStride);
+    copyTile(stage.k, k, qkBase, spec.keyDim / 8, qkStride);
+    copyTile(stage.v, v, vBase, kTileV / 8, spec.valueHeads * spec.valueDim);
+  }
   if (!spec.hasDt)
     return;
   // dt of token t0 + tid (f32, strided by Hv in memory) by the first kChunk
@@ -1151,6 +1294,8 @@ SmallVector<Acc> KernelEmitter::loadInitialState() {
 KernelEmitter::LoopResult KernelEmitter::emitChunkLoop(ArrayRef<Acc> initial,
                                                        bool sumDecays) {
   // Prologue: the copies of chunk 0 and the gates of chunk 0.
+  if (spec.tma)
+    initStageBarriers();
   Value numChunks = div(add(seqLen, kChunk - 1), kChunk);
   {
     auto ifOp = scf::IfOp::create(b, loc, ult(idx(0), numChunks),
@@ -1231,6 +1376,8 @@ KernelEmitter::LoopResult KernelEmitter::emitChunkLoop(ArrayRef<Acc> initial,
       publishCumulativeGates(gates);
     // This chunk's copies (all but the newest group) have landed.
     NVVM::CpAsyncWaitGroupOp::create(b, loc, b.getI32IntegerAttr(1));
+    if (spec.tma)
+      waitTensorLoads(chunk);
     // wgmma reads shared memory through the async proxy: the copies and
     // the stores of S are made visible to it before the barrier.
     if (spec.wgmma)
@@ -1453,6 +1600,10 @@ void KernelEmitter::emit(gpu::GPUFuncOp func) {
   out = args.out;
   finalState = args.finalState;
   nseg = args.nseg;
+  kernelArgs = args;
+  qMap = args.qMap;
+  kMap = args.kMap;
+  vMap = args.vMap;
 
   tid = gpu::ThreadIdOp::create(b, loc, gpu::Dimension::x);
   lane = rem(tid, 32);

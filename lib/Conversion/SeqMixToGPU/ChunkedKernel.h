@@ -65,6 +65,10 @@ struct ChunkedKernelSpec {
   /// The products through sm_90a's warpgroup MMA (wgmma.mma_async, shared
   /// operands in the 128-byte swizzle) instead of mma.sync.
   bool wgmma = false;
+  /// Q, K and V tiles through TMA (cp.async.bulk.tensor issued by one
+  /// thread, completion on an mbarrier per stage) instead of cp.async
+  /// (wgmma kernels only, not chained).
+  bool tma = false;
 
   /// Tokens per chunk, value columns per CTA and threads per CTA of the
   /// tensor-core kernel.
@@ -101,6 +105,9 @@ struct ChunkedKernelSpec {
 ///   final:    memref<?xf32>   ([N, Hv, K, V]; only with hasFinal)
 ///   T:        index
 ///   nseg:     index           (segments per sequence; only with chained)
+///   qMap, kMap, vMap: i64     (device addresses of the TMA tensor maps of q,
+///                              k and v made by seqmix_runtime_tensor_map; only
+///                              with tma, no qMap with stateOnly)
 /// to be launched on a grid of (V / getTileV(), Hv, N) CTAs of getThreads()
 /// threads with getSharedMemoryBytes() of dynamic shared memory. With
 /// `chained`, seqlens holds the N·nseg + 1 offsets of the segments, init and

@@ -196,6 +196,40 @@ static Value flatBuffer(OpBuilder &b, Location loc, Value tensor) {
   return flatten(b, loc, buffer);
 }
 
+/// The device address of a TMA tensor map of the flattened bf16 buffer
+/// `flat` as [rows, heads, cols] (seqmix_runtime_tensor_map, declared in the
+/// module on first use).
+static Value emitTensorMap(OpBuilder &b, Location loc, Value flat, Value rows,
+                           int64_t heads, int64_t cols) {
+  constexpr StringLiteral name = "seqmix_runtime_tensor_map";
+  MLIRContext *ctx = b.getContext();
+  Type i64 = b.getI64Type(), ptr = LLVM::LLVMPointerType::get(ctx);
+  auto module =
+      b.getInsertionBlock()->getParentOp()->getParentOfType<ModuleOp>();
+  auto callee = module.lookupSymbol<func::FuncOp>(name);
+  if (!callee) {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(module.getBody());
+    callee = func::FuncOp::create(
+        b, loc, name, b.getFunctionType({ptr, i64, i64, i64}, {i64}));
+    callee.setPrivate();
+  }
+  auto asI64 = [&](Value x) -> Value {
+    return b.createOrFold<arith::IndexCastUIOp>(loc, i64, x);
+  };
+  Value base = LLVM::IntToPtrOp::create(
+      b, loc, ptr,
+      asI64(memref::ExtractAlignedPointerAsIndexOp::create(b, loc, flat)));
+  Value headsValue =
+      arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(heads));
+  Value colsValue =
+      arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(cols));
+  return func::CallOp::create(
+             b, loc, callee,
+             ValueRange{base, asI64(rows), headsValue, colsValue})
+      .getResult(0);
+}
+
 namespace {
 struct FormGPUKernelsPass
     : public seqmix::impl::SeqMixFormGPUKernelsBase<FormGPUKernelsPass> {
@@ -289,9 +323,9 @@ static Value getLaunchSharedMemory(OpBuilder &b, Location loc, Value ctas,
   Value best = c(bytes), bestCost = cost(most);
   for (int64_t o = most - 1; o >= 2; --o) {
     Value oCost = cost(o);
-    Value cheaper = b.createOrFold<arith::CmpIOp>(
-        loc, arith::CmpIPredicate::ult, mul(oCost, c(20)),
-        mul(bestCost, c(19)));
+    Value cheaper =
+        b.createOrFold<arith::CmpIOp>(loc, arith::CmpIPredicate::ult,
+                                      mul(oCost, c(20)), mul(bestCost, c(19)));
     // Just more than a (o + 1)-th CTA could have.
     int64_t padded = std::max(bytes, perSM / (o + 1) - reserved + 16);
     best = b.createOrFold<arith::SelectOp>(loc, cheaper, c(padded), best);
@@ -433,6 +467,7 @@ static void launchSegments(OpBuilder &b, Location loc,
     launchOffsets();
     ChunkedKernelSpec chainedSpec = spec;
     chainedSpec.chained = true;
+    chainedSpec.tma = false;
     chainedSpec.seqlensBits = 32;
     gpu::LaunchFuncOp::create(b, loc, cache.chunked(chainedSpec), grid, block,
                               smemOf(chainedSpec.getSharedMemoryBytes()),
@@ -569,6 +604,13 @@ static LogicalResult formKernel(ApplyOp op, const ApplyOperands &match,
     args.finalState = flatten(b, loc, finalBuffer);
   }
   args.seqLen = seqLen;
+  if (spec.tma) {
+    Value rows = b.createOrFold<arith::MulIOp>(loc, batch, seqLen);
+    args.qMap = emitTensorMap(b, loc, args.q, rows, spec.qkHeads, spec.keyDim);
+    args.kMap = emitTensorMap(b, loc, args.k, rows, spec.qkHeads, spec.keyDim);
+    args.vMap =
+        emitTensorMap(b, loc, args.v, rows, spec.valueHeads, spec.valueDim);
+  }
 
   auto c = [&](int64_t v) -> Value {
     return arith::ConstantIndexOp::create(b, loc, v);
@@ -625,6 +667,12 @@ void FormGPUKernelsPass::runOnOperation() {
     module.emitError() << "seqmix-form-gpu-kernels: segments must be chained "
                           "or passes, not '"
                        << segments << "'";
+    return signalPassFailure();
+  }
+  if (loads != "cp-async" && loads != "tma") {
+    module.emitError() << "seqmix-form-gpu-kernels: loads must be cp-async or "
+                          "tma, not '"
+                       << loads << "'";
     return signalPassFailure();
   }
   if (segmentTokens % ChunkedKernelSpec::kChunk != 0) {
@@ -695,8 +743,14 @@ void FormGPUKernelsPass::runOnOperation() {
                        << target.getChip();
     return signalPassFailure();
   }
+  if (loads == "tma" && !useWgmma) {
+    module.emitError() << "seqmix-form-gpu-kernels: loads=tma needs the wgmma "
+                          "kernels (mma=wgmma, or auto on an sm_90a target)";
+    return signalPassFailure();
+  }
   for (auto &[op, match] : matched) {
     match.spec.wgmma = useWgmma && !match.spec.f32Inputs;
+    match.spec.tma = loads == "tma" && match.spec.wgmma;
     int64_t chainedTokens = 0;
     if (segments == "chained")
       chainedTokens =

@@ -36,6 +36,11 @@ ChunkedKernelArgs::getOrder(const ChunkedKernelSpec &spec) {
   order.push_back(&A::seqLen);
   if (spec.chained)
     order.push_back(&A::nseg);
+  if (spec.tma) {
+    if (!spec.stateOnly)
+      order.push_back(&A::qMap);
+    order.append({&A::kMap, &A::vMap});
+  }
   return order;
 }
 
@@ -67,6 +72,8 @@ gpu::GPUFuncOp seqmix::createChunkedKernelFunc(OpBuilder &b, Location loc,
       args.push_back(buffer(b.getI32Type()));
     else if (member == &A::seqLen || member == &A::nseg)
       args.push_back(b.getIndexType());
+    else if (member == &A::qMap || member == &A::kMap || member == &A::vMap)
+      args.push_back(b.getI64Type());
     else
       args.push_back(buffer(Float32Type::get(ctx)));
   }

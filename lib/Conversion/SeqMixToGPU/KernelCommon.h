@@ -24,7 +24,7 @@ namespace seqmix {
 /// have are null.
 struct ChunkedKernelArgs {
   Value q, k, v, gate, dt, skip, init, seqlens, carry, flags, out, finalState,
-      seqLen, nseg;
+      seqLen, nseg, qMap, kMap, vMap;
 
   /// The kernel's arguments of `spec`, in the order of the ABI
   /// (ChunkedKernel.h): pointers to the members.

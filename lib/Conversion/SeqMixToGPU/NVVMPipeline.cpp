@@ -50,6 +50,7 @@ LogicalResult seqmix::buildNVVMPipeline(OpPassManager &pm,
   kernels.mma = options.mma;
   kernels.segments = options.segments;
   kernels.segmentTokens = options.segmentTokens;
+  kernels.loads = options.loads;
   pm.addPass(createSeqMixFormGPUKernels(kernels));
   pm.addPass(createCanonicalizerPass());
   if (failed(parsePassPipeline(kHostBufferization, pm))) {

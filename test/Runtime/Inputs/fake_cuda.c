@@ -394,6 +394,30 @@ CUresult cuFuncSetAttribute(void *function, int attribute, int value) {
   return CUDA_SUCCESS;
 }
 
+/* A tensor map: reports its shape and writes its dims into the map. */
+CUresult cuTensorMapEncodeTiled(void *map, int dataType, unsigned rank,
+                                void *address, const unsigned long long *dims,
+                                const unsigned long long *strides,
+                                const unsigned *box,
+                                const unsigned *elementStrides, int interleave,
+                                int swizzle, int l2Promotion, int oobFill) {
+  (void)elementStrides;
+  ENTER("cuTensorMapEncodeTiled");
+  if (rank != 3 || (uintptr_t)address % 16 != 0)
+    return CUDA_ERROR_INVALID_VALUE;
+  memset(map, 0, 128);
+  memcpy(map, &address, sizeof(address));
+  memcpy((char *)map + 8, dims, 3 * sizeof(*dims));
+  if (getenv("FAKE_CUDA_REPORT"))
+    fprintf(stderr,
+            "fake-cuda: tensor map type %d dims (%llu, %llu, %llu) strides "
+            "(%llu, %llu) box (%u, %u, %u) interleave %d swizzle %d l2 %d "
+            "oob %d\n",
+            dataType, dims[0], dims[1], dims[2], strides[0], strides[1], box[0],
+            box[1], box[2], interleave, swizzle, l2Promotion, oobFill);
+  return CUDA_SUCCESS;
+}
+
 CUresult cuLaunchKernel(void *function, unsigned gridX, unsigned gridY,
                         unsigned gridZ, unsigned blockX, unsigned blockY,
                         unsigned blockZ, unsigned sharedMemBytes, void *stream,
@@ -404,7 +428,7 @@ CUresult cuLaunchKernel(void *function, unsigned gridX, unsigned gridY,
     fprintf(stderr,
             "fake-cuda: launch %s grid (%u, %u, %u) block (%u, %u, %u) "
             "smem %u on %s stream\n",
-            (const char *)function, gridX, gridY, gridZ, blockX, blockY,
-            blockZ, sharedMemBytes, stream ? "a" : "the default");
+            (const char *)function, gridX, gridY, gridZ, blockX, blockY, blockZ,
+            sharedMemBytes, stream ? "a" : "the default");
   return CUDA_SUCCESS;
 }
