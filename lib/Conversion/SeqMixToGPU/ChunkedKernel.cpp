@@ -607,29 +607,24 @@ void KernelEmitter::issueTensorLoads(Value chunk) {
       emitSequenceTokens(b, loc, spec, kernelArgs, cta.sequence).first;
   Value row = asI32(add(first, mul(chunk, kChunk)));
   // A box of 64 columns of one head by 64 rows at (column, head, row).
-  auto load = [&](Value offset, Value map, int64_t column, Value head) {
+  auto load = [&](Value offset, Value map, Value column, Value head) {
     inlineAsm(Type(),
-              ValueRange{sharedAddress(offset), map, asI32(idx(column)),
-                         asI32(head), row, barrier},
+              ValueRange{sharedAddress(offset), map, asI32(column), asI32(head),
+                         row, barrier},
               "cp.async.bulk.tensor.3d.shared::cluster.global.tile.mbarrier::"
               "complete_tx::bytes [$0], [$1, {$2, $3, $4}], [$5];",
               "r,l,r,r,r,r,~{memory}");
   };
   for (int64_t p = 0; p < panels; ++p) {
     if (outputs)
-      load(add(stage.offset, layout.qOffset() + p * kChunk * 128), qMap, p * 64,
-           cta.qkHead);
-    load(add(stage.offset, layout.kOffset() + p * kChunk * 128), kMap, p * 64,
-         cta.qkHead);
+      load(add(stage.offset, layout.qOffset() + p * kChunk * 128), qMap,
+           idx(p * 64), cta.qkHead);
+    load(add(stage.offset, layout.kOffset() + p * kChunk * 128), kMap,
+         idx(p * 64), cta.qkHead);
   }
   // V's column is the CTA's V tile's first.
-  inlineAsm(Type(),
-            ValueRange{sharedAddress(add(stage.offset, layout.vOffset())), vMap,
-                       asI32(mul(cta.vTile, kTileV)), asI32(cta.head), row,
-                       barrier},
-            "cp.async.bulk.tensor.3d.shared::cluster.global.tile.mbarrier::"
-            "complete_tx::bytes [$0], [$1, {$2, $3, $4}], [$5];",
-            "r,l,r,r,r,r,~{memory}");
+  load(add(stage.offset, layout.vOffset()), vMap, mul(cta.vTile, kTileV),
+       cta.head);
 }
 
 void KernelEmitter::waitTensorLoads(Value chunk) {
