@@ -347,6 +347,9 @@ private:
   Stage stageOf(Value chunk);
   /// Issues the copies of chunk `chunk` into its stage.
   void issueCopies(Value chunk);
+  /// Whether the chunk loop issues cp.async copies (and so commits and
+  /// waits for their groups): all but the TMA kernels without dt.
+  bool usesCpAsync() const { return !spec.tma || spec.hasDt; }
   //===--- TMA (spec.tma) ------------------------------------------------===//
   /// The 32-bit shared-space address of byte `offset` of the layout.
   Value sharedAddress(Value offset);
@@ -427,8 +430,8 @@ private:
   /// The chained carry's segment z = n·nseg + s (`cta.sequence`) of
   /// sequence n: sets stateBase to the slice of n and returns (n, s).
   std::pair<Value, Value> splitSegment(const CtaCoordinates &cta) {
-    Value n = arith::DivUIOp::create(b, loc, cta.sequence, nseg);
-    Value s = arith::RemUIOp::create(b, loc, cta.sequence, nseg);
+    Value n = arith::DivUIOp::create(b, loc, cta.sequence, args.nseg);
+    Value s = arith::RemUIOp::create(b, loc, cta.sequence, args.nseg);
     stateBase = emitStateOffset(b, loc, spec, cta.vTile, cta.head, n, kTileV);
     return {n, s};
   }
@@ -450,9 +453,7 @@ private:
   Type accType;
 
   // Arguments.
-  Value q, k, v, gate, dt, skip, init, seqlens, carry, flags, out, finalState,
-      nseg, qMap, kMap, vMap;
-  ChunkedKernelArgs kernelArgs;
+  ChunkedKernelArgs args;
   // Thread coordinates (index); the CTA's (and its sequence's length and
   // slice offsets) are CtaPlacement's.
   Value tid, lane, warp, gid, tig;
@@ -603,8 +604,7 @@ void KernelEmitter::issueTensorLoads(Value chunk) {
                      readSpecialRegister("ctaid.y"),
                      readSpecialRegister("ctaid.z"), Value()};
   cta.qkHead = div(cta.head, spec.valueHeads / spec.qkHeads);
-  Value first =
-      emitSequenceTokens(b, loc, spec, kernelArgs, cta.sequence).first;
+  Value first = emitSequenceTokens(b, loc, spec, args, cta.sequence).first;
   Value row = asI32(add(first, mul(chunk, kChunk)));
   // A box of 64 columns of one head by 64 rows at (column, head, row).
   auto load = [&](Value offset, Value map, Value column, Value head) {
@@ -617,13 +617,13 @@ void KernelEmitter::issueTensorLoads(Value chunk) {
   };
   for (int64_t p = 0; p < panels; ++p) {
     if (outputs)
-      load(add(stage.offset, layout.qOffset() + p * kChunk * 128), qMap,
+      load(add(stage.offset, layout.qOffset() + p * kChunk * 128), args.qMap,
            idx(p * 64), cta.qkHead);
-    load(add(stage.offset, layout.kOffset() + p * kChunk * 128), kMap,
+    load(add(stage.offset, layout.kOffset() + p * kChunk * 128), args.kMap,
          idx(p * 64), cta.qkHead);
   }
   // V's column is the CTA's V tile's first.
-  load(add(stage.offset, layout.vOffset()), vMap, mul(cta.vTile, kTileV),
+  load(add(stage.offset, layout.vOffset()), args.vMap, mul(cta.vTile, kTileV),
        cta.head);
 }
 
@@ -692,9 +692,10 @@ void KernelEmitter::issueCopies(Value chunk) {
     issueTensorLoads(chunk);
   } else {
     if (outputs)
-      copyTile(stage.q, q, qkBase, spec.keyDim / 8, qkStride);
-    copyTile(stage.k, k, qkBase, spec.keyDim / 8, qkStride);
-    copyTile(stage.v, v, vBase, kTileV / 8, spec.valueHeads * spec.valueDim);
+      copyTile(stage.q, args.q, qkBase, spec.keyDim / 8, qkStride);
+    copyTile(stage.k, args.k, qkBase, spec.keyDim / 8, qkStride);
+    copyTile(stage.v, args.v, vBase, kTileV / 8,
+             spec.valueHeads * spec.valueDim);
   }
   if (!spec.hasDt)
     return;
@@ -709,7 +710,7 @@ void KernelEmitter::issueCopies(Value chunk) {
   Value count = select(ult(token, seqLen), idx(1), idx(0));
   nvgpu::DeviceAsyncCopyOp::create(
       b, loc, nvgpu::DeviceAsyncTokenType::get(b.getContext()), stage.dt,
-      ValueRange{tid}, dt,
+      ValueRange{tid}, args.dt,
       ValueRange{add(gateBase, mul(clamped, spec.valueHeads))},
       b.getIndexAttr(1), count, /*bypassL1=*/UnitAttr());
 }
@@ -723,7 +724,7 @@ std::array<Value, 2> KernelEmitter::loadGates(Value chunk) {
     Value x = logGamma;
     if (spec.decay == DecayKind::Scalar) {
       Value clamped = arith::MinUIOp::create(b, loc, token, lastToken);
-      x = load(gate, {add(gateBase, mul(clamped, spec.valueHeads))});
+      x = load(args.gate, {add(gateBase, mul(clamped, spec.valueHeads))});
     }
     g[i] = select(valid, x, f32c(0.0));
   }
@@ -905,7 +906,7 @@ void KernelEmitter::writeOutputs(Value t0, const Stage &stage,
           b, loc, VectorType::get({2}, bf16),
           vector::FromElementsOp::create(b, loc, VectorType::get({1}, i32),
                                          ValueRange{word}));
-      vstore(pair, out, {add(rowBase, add(mul(tig, 2), 8 * n))}, 4);
+      vstore(pair, args.out, {add(rowBase, add(mul(tig, 2), 8 * n))}, 4);
     }
   }
 }
@@ -1279,7 +1280,7 @@ SmallVector<Acc> KernelEmitter::loadInitialState() {
   SmallVector<Acc> state(spec.keyDim / 64 * kNTiles, zeroAcc());
   if (spec.hasInit)
     forEachStatePair([&](size_t i, int64_t half, Value offset) {
-      Value pair = vload(VectorType::get({2}, f32), init, {offset}, 8);
+      Value pair = vload(VectorType::get({2}, f32), args.init, {offset}, 8);
       state[i][2 * half] = extract(pair, 0);
       state[i][2 * half + 1] = extract(pair, 1);
     });
@@ -1299,7 +1300,8 @@ KernelEmitter::LoopResult KernelEmitter::emitChunkLoop(ArrayRef<Acc> initial,
     b.setInsertionPointToStart(ifOp.thenBlock());
     issueCopies(idx(0));
   }
-  NVVM::CpAsyncCommitGroupOp::create(b, loc);
+  if (usesCpAsync())
+    NVVM::CpAsyncCommitGroupOp::create(b, loc);
   SmallVector<Value> initArgs;
   for (const Acc &acc : initial)
     initArgs.append(acc.begin(), acc.end());
@@ -1358,7 +1360,8 @@ KernelEmitter::LoopResult KernelEmitter::emitChunkLoop(ArrayRef<Acc> initial,
       b.setInsertionPointToStart(ifOp.thenBlock());
       issueCopies(next);
     }
-    NVVM::CpAsyncCommitGroupOp::create(b, loc);
+    if (usesCpAsync())
+      NVVM::CpAsyncCommitGroupOp::create(b, loc);
     std::array<Value, 2> gates, nextGates;
     if (prefetchGates) {
       gates = {loop.getRegionIterArg(stateValues),
@@ -1370,7 +1373,8 @@ KernelEmitter::LoopResult KernelEmitter::emitChunkLoop(ArrayRef<Acc> initial,
     if (spec.decay != DecayKind::None)
       publishCumulativeGates(gates);
     // This chunk's copies (all but the newest group) have landed.
-    NVVM::CpAsyncWaitGroupOp::create(b, loc, b.getI32IntegerAttr(1));
+    if (usesCpAsync())
+      NVVM::CpAsyncWaitGroupOp::create(b, loc, b.getI32IntegerAttr(1));
     if (spec.tma)
       waitTensorLoads(chunk);
     // wgmma reads shared memory through the async proxy: the copies and
@@ -1405,7 +1409,8 @@ KernelEmitter::LoopResult KernelEmitter::emitChunkLoop(ArrayRef<Acc> initial,
     gid = saved[3];
     tig = saved[4];
   }
-  NVVM::CpAsyncWaitGroupOp::create(b, loc, b.getI32IntegerAttr(0));
+  if (usesCpAsync())
+    NVVM::CpAsyncWaitGroupOp::create(b, loc, b.getI32IntegerAttr(0));
 
   LoopResult result;
   for (size_t i = 0; i < initial.size(); ++i)
@@ -1453,7 +1458,7 @@ CtaCoordinates KernelEmitter::takeTicket() {
                arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(1));
            Value ticket =
                memref::AtomicRMWOp::create(b, loc, arith::AtomicRMWKind::addi,
-                                           one, flags, ValueRange{idx(0)});
+                                           one, args.flags, ValueRange{idx(0)});
            memref::StoreOp::create(b, loc, ticket, slot, ValueRange{idx(0)});
          });
   gpu::BarrierOp::create(b, loc);
@@ -1466,7 +1471,7 @@ SmallVector<Acc> KernelEmitter::emitChainedCarry(Value segment,
   // Phase A, unless this is the sequence's last segment (its successor's
   // prefix is the final state, which phase B ends with): the local state
   // from zero, and the log2 of the segment's decay.
-  Value nsegLast = arith::SubIOp::create(b, loc, nseg, idx(1));
+  Value nsegLast = arith::SubIOp::create(b, loc, args.nseg, idx(1));
   Value notLast = ult(segment, nsegLast);
   SmallVector<Type> stateTypes(spec.keyDim / 64 * kNTiles * 4, f32);
   SmallVector<Type> localTypes = stateTypes;
@@ -1493,7 +1498,7 @@ SmallVector<Acc> KernelEmitter::emitChainedCarry(Value segment,
   // The prefix of this segment: the initial state (or zero) for the first,
   // else the one the predecessor publishes in `carry` (read at the GPU's
   // coherence point, not through L1).
-  Value flagAddress = globalAddress(flags, unitFlag, 4);
+  Value flagAddress = globalAddress(args.flags, unitFlag, 4);
   Value segment32 = arith::IndexCastUIOp::create(b, loc, i32, segment);
   auto prefixOp = scf::IfOp::create(b, loc, stateTypes, ult(idx(0), segment),
                                     /*withElseRegion=*/true);
@@ -1527,7 +1532,7 @@ SmallVector<Acc> KernelEmitter::emitChainedCarry(Value segment,
         LLVM::LLVMStructType::getLiteral(b.getContext(), {f32, f32});
     forEachStatePair([&](size_t, int64_t, Value offset) {
       Value pair =
-          inlineAsm(pairType, ValueRange{globalAddress(carry, offset, 4)},
+          inlineAsm(pairType, ValueRange{globalAddress(args.carry, offset, 4)},
                     "ld.relaxed.gpu.global.v2.f32 {$0, $1}, [$2];",
                     "=f,=f,l,~{memory}")
               .getRes();
@@ -1559,9 +1564,9 @@ SmallVector<Acc> KernelEmitter::emitChainedCarry(Value segment,
           mine = fmul(decay, mine);
         x[j] = fadd(mine, phaseA.getResult(4 * i + 2 * half + j));
       }
-      inlineAsm(Type(), ValueRange{globalAddress(carry, offset, 4), x[0], x[1]},
-                "st.relaxed.gpu.global.v2.f32 [$0], {$1, $2};",
-                "l,f,f,~{memory}");
+      inlineAsm(
+          Type(), ValueRange{globalAddress(args.carry, offset, 4), x[0], x[1]},
+          "st.relaxed.gpu.global.v2.f32 [$0], {$1, $2};", "l,f,f,~{memory}");
     });
     inlinePtx("fence.acq_rel.gpu;");
     gpu::BarrierOp::create(b, loc);
@@ -1581,24 +1586,7 @@ SmallVector<Acc> KernelEmitter::emitChainedCarry(Value segment,
 void KernelEmitter::emit(gpu::GPUFuncOp func) {
   Block &entry = func.getBody().front();
   b.setInsertionPointToStart(&entry);
-  ChunkedKernelArgs args = getChunkedKernelArgs(func, spec);
-  q = args.q;
-  k = args.k;
-  v = args.v;
-  gate = args.gate;
-  dt = args.dt;
-  skip = args.skip;
-  init = args.init;
-  seqlens = args.seqlens;
-  carry = args.carry;
-  flags = args.flags;
-  out = args.out;
-  finalState = args.finalState;
-  nseg = args.nseg;
-  kernelArgs = args;
-  qMap = args.qMap;
-  kMap = args.kMap;
-  vMap = args.vMap;
+  args = getChunkedKernelArgs(func, spec);
 
   tid = gpu::ThreadIdOp::create(b, loc, gpu::Dimension::x);
   lane = rem(tid, 32);
@@ -1622,7 +1610,7 @@ void KernelEmitter::emit(gpu::GPUFuncOp func) {
         1);
   }
   if (spec.decay == DecayKind::Static)
-    logGamma = load(gate, {head});
+    logGamma = load(args.gate, {head});
 
   if (!spec.chained)
     setUpSharedMemory();
@@ -1639,7 +1627,7 @@ void KernelEmitter::emit(gpu::GPUFuncOp func) {
         /*withElseRegion=*/false);
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(ifOp.thenBlock());
-    memref::StoreOp::create(b, loc, load(skip, {head}), skipShared,
+    memref::StoreOp::create(b, loc, load(args.skip, {head}), skipShared,
                             ValueRange{idx(0)});
   }
 
@@ -1660,8 +1648,9 @@ void KernelEmitter::emit(gpu::GPUFuncOp func) {
       Value seg = splitSegment(coordinatesOfTicket(ticket)).second;
       auto ifOp = scf::IfOp::create(
           b, loc,
-          arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, seg,
-                                arith::SubIOp::create(b, loc, nseg, idx(1))),
+          arith::CmpIOp::create(
+              b, loc, arith::CmpIPredicate::eq, seg,
+              arith::SubIOp::create(b, loc, args.nseg, idx(1))),
           /*withElseRegion=*/false);
       b.setInsertionPointToStart(ifOp.thenBlock());
     } else {
@@ -1672,7 +1661,7 @@ void KernelEmitter::emit(gpu::GPUFuncOp func) {
       Value pair = vector::FromElementsOp::create(
           b, loc, VectorType::get({2}, f32),
           ValueRange{acc[2 * half], acc[2 * half + 1]});
-      vstore(pair, finalState, {offset}, 8);
+      vstore(pair, args.finalState, {offset}, 8);
     });
   }
   gpu::ReturnOp::create(b, loc);
